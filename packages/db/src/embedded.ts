@@ -1,0 +1,51 @@
+import { mkdir } from "node:fs/promises";
+
+import { PGlite } from "@electric-sql/pglite";
+
+import { applyMigrations } from "./migrate.js";
+import { startWireServer } from "./wire-server.js";
+
+export interface EmbeddedPostgresOptions {
+  /** Where the data lives; omit for an in-memory database. */
+  dataDir?: string;
+  /** Loopback port to serve on; 0 picks a free one. */
+  port?: number;
+  /** Concurrent client connections; at least the pool size of every client. */
+  maxConnections?: number;
+  /** Apply the committed migrations before returning (default true). */
+  migrate?: boolean;
+}
+
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * PostgreSQL compiled to WASM (PGlite), served over the wire protocol on
+ * loopback so the same pg driver and Prisma adapter work unchanged. This is
+ * what `pnpm dev` uses when no DATABASE_URL is set.
+ */
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions = {},
+): Promise<EmbeddedPostgres> {
+  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create(options.dataDir);
+  const server = await startWireServer(pglite, {
+    port: options.port ?? 0,
+    maxConnections: options.maxConnections ?? 32,
+  });
+  const url = `postgresql://postgres:postgres@${server.host}:${server.port}/postgres?sslmode=disable`;
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= server.close().then(() => pglite.close());
+    return stopped;
+  };
+  try {
+    if (options.migrate ?? true) await applyMigrations(url);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
+}

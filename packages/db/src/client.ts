@@ -10,6 +10,12 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** How long a request waits for a connection before failing, in ms. */
   connectionTimeoutMs?: number;
+  /**
+   * How long one query may wait for the database's answer before it fails
+   * (and its connection is dropped), in ms. Without it, a query sent into a
+   * dead network waits for TCP to give up, which takes minutes.
+   */
+  queryTimeoutMs?: number;
   /** Idle connections are closed after this many ms. */
   idleTimeoutMs?: number;
   /** Called when an idle pooled connection fails (e.g. the server went away). */
@@ -26,10 +32,31 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+    query_timeout: options.queryTimeoutMs ?? 5_000,
+    // TCP keep-alive probes an idle connection, so one whose server vanished
+    // without a word (a failover, a dropped NAT entry) is found and dropped
+    // from the pool instead of failing the next request that picks it.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   const onPoolError = options.onPoolError ?? (() => {});
   // Without a listener, an idle connection's error would crash the process.
   pool.on("error", onPoolError);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   return new PrismaClient({ adapter });
+}
+
+/** True when the database answers `SELECT 1` within `timeoutMs`. Never throws. */
+export async function pingDatabase(db: Database, timeoutMs = 1_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([db.$queryRaw`SELECT 1`.then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }

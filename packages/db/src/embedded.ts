@@ -1,12 +1,20 @@
 import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 import { PGlite } from "@electric-sql/pglite";
 
 import { applyMigrations } from "./migrate.js";
 import { startWireServer } from "./wire-server.js";
 
+// src/ and dist/ sit at the same depth, so this is the repository root from either.
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
 export interface EmbeddedPostgresOptions {
-  /** Where the data lives; omit for an in-memory database. */
+  /**
+   * Where the data lives; omit for an in-memory database. A relative path is
+   * taken from the repository root, so every package finds the same database.
+   */
   dataDir?: string;
   /** Loopback port to serve on; 0 picks a free one. */
   port?: number;
@@ -29,8 +37,9 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedPostgres> {
-  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(options.dataDir);
+  const dataDir = options.dataDir === undefined ? undefined : resolve(REPO_ROOT, options.dataDir);
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir);
   const server = await startWireServer(pglite, {
     port: options.port ?? 0,
     maxConnections: options.maxConnections ?? 32,

@@ -1,22 +1,11 @@
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
 import { z } from "zod";
-
-// src/ and dist/ sit at the same depth, so this is the repository root from either.
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 // The only place in @todo/db that reads the environment. Library functions
 // take their settings as arguments; this serves the package's CLI and tests.
 const dbEnvSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  // Relative paths are taken from the repository root, whichever package runs.
-  EMBEDDED_DB_DIR: z
-    .string()
-    .min(1)
-    .default(".data/pglite")
-    .transform((dir) => resolve(REPO_ROOT, dir)),
+  EMBEDDED_DB_DIR: z.string().min(1).default(".data/pglite"),
   TEST_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
 });
 

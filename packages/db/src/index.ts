@@ -1,4 +1,5 @@
-export { createDatabase, type Database, type DatabaseOptions } from "./client.js";
+export { createDatabase, pingDatabase, type Database, type DatabaseOptions } from "./client.js";
+export { isDatabaseUnavailable } from "./errors.js";
 export {
   startEmbeddedPostgres,
   type EmbeddedPostgres,
@@ -14,3 +15,20 @@ export {
   type Migration,
 } from "./migrate.js";
 export { Prisma, Priority, type Task } from "./generated/prisma/client.js";
+export {
+  createTask,
+  DEFAULT_ORDER,
+  deleteTask,
+  findTask,
+  likePattern,
+  listTasks,
+  setTaskCompleted,
+  toggleTaskCompleted,
+  updateTask,
+  type NewTask,
+  type SortOrder,
+  type TaskChanges,
+  type TaskListFilters,
+  type TaskPage,
+  type TaskSort,
+} from "./tasks.js";

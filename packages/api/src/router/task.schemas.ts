@@ -1,0 +1,179 @@
+import { z } from "zod";
+
+// One schema per procedure input and output. tRPC validates with them, the
+// REST adapter calls the same procedures, and the OpenAPI document is
+// generated from them: a rule written here holds on every transport.
+
+export const PRIORITIES = ["low", "medium", "high"] as const;
+export const TASK_SORTS = ["created", "updated", "title", "due_date", "priority"] as const;
+
+/**
+ * A string counted in Unicode code points, as Python's len() and PostgreSQL's
+ * varchar(n) count — so a title of 200 emoji fits, as it does in the FastAPI
+ * backends, although it is 400 UTF-16 units long.
+ */
+function boundedText({ min, max, trim }: { min: number; max: number; trim: boolean }) {
+  const base = trim ? z.string().trim() : z.string();
+  return base
+    .check((ctx) => {
+      // Code points ≤ UTF-16 units, so only long strings need counting.
+      const length = ctx.value.length <= max ? ctx.value.length : [...ctx.value].length;
+      if (length < min) {
+        ctx.issues.push({
+          code: "too_small",
+          origin: "string",
+          minimum: min,
+          inclusive: true,
+          input: ctx.value,
+          message: `String should have at least ${min} character${min === 1 ? "" : "s"}`,
+        });
+      } else if (length > max) {
+        ctx.issues.push({
+          code: "too_big",
+          origin: "string",
+          maximum: max,
+          inclusive: true,
+          input: ctx.value,
+          message: `String should have at most ${max} characters`,
+        });
+      }
+    })
+    .meta({ minLength: min, maxLength: max });
+}
+
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * An ISO 8601 date-time, as Pydantic accepts it: a date alone is midnight, and
+ * a time without an offset is taken as UTC. Becomes a Date.
+ */
+export const dateTimeInput = z
+  .string()
+  .transform((text, ctx) => {
+    const date = parseIsoDateTime(text);
+    if (date) return date;
+    ctx.issues.push({
+      code: "invalid_format",
+      format: "datetime",
+      input: text,
+      message: "Input should be a valid datetime",
+    });
+    return z.NEVER;
+  })
+  .meta({ format: "date-time", examples: ["2026-11-22T10:00:00Z"] });
+
+export function parseIsoDateTime(text: string): Date | null {
+  const match = ISO_DATE_TIME.exec(text);
+  if (!match) return null;
+  const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", offset] = match;
+  const parts = [y, mo, d, h, mi, s].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [year, month, day, hour, minute, second] = parts;
+  const millis = Number(fraction.padEnd(3, "0").slice(0, 3));
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const check = new Date(utc);
+  if (
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    return null;
+  }
+  let shiftMinutes = 0;
+  if (offset && offset.toUpperCase() !== "Z") {
+    const sign = offset.startsWith("-") ? -1 : 1;
+    const digits = offset.slice(1).replace(":", "");
+    const offsetHours = Number(digits.slice(0, 2));
+    const offsetMinutes = Number(digits.slice(2, 4));
+    if (offsetHours > 23 || offsetMinutes > 59) return null;
+    shiftMinutes = sign * (offsetHours * 60 + offsetMinutes);
+  }
+  return new Date(utc - shiftMinutes * 60_000);
+}
+
+export const titleInput = boundedText({ min: 1, max: 200, trim: true });
+export const descriptionInput = boundedText({ min: 0, max: 1000, trim: false }).nullable();
+export const priorityInput = z.enum(PRIORITIES);
+export const tagsInput = z
+  .array(boundedText({ min: 1, max: 30, trim: true }))
+  .max(10)
+  .check((ctx) => {
+    const seen = new Set<string>();
+    for (const tag of ctx.value) {
+      const key = tag.toLowerCase();
+      if (seen.has(key)) {
+        ctx.issues.push({
+          code: "custom",
+          input: ctx.value,
+          message: `Duplicate tag '${tag}' (tags are compared without regard to case)`,
+        });
+        return;
+      }
+      seen.add(key);
+    }
+  });
+
+const taskIdInput = z.string().meta({ description: "The task's id (a UUID)" });
+
+export const createTaskInput = z.object({
+  title: titleInput,
+  description: descriptionInput.optional(),
+  completed: z.boolean().optional(),
+  priority: priorityInput.optional(),
+  dueDate: dateTimeInput.nullable().optional(),
+  tags: tagsInput.optional(),
+});
+
+export const taskChangesInput = createTaskInput.partial();
+
+export const updateTaskInput = taskChangesInput.extend({ id: taskIdInput });
+
+export const taskByIdInput = z.object({ id: taskIdInput });
+
+export const setCompletedInput = z.object({ id: taskIdInput, completed: z.boolean() });
+
+export const listTasksInput = z.object({
+  status: z.enum(["all", "pending", "completed"]).optional(),
+  priority: priorityInput.optional(),
+  tag: z.string().trim().optional(),
+  search: z.string().optional(),
+  dueBefore: dateTimeInput.optional(),
+  dueAfter: dateTimeInput.optional(),
+  sort: z.enum(TASK_SORTS).optional(),
+  order: z.enum(["asc", "desc"]).optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+  offset: z.number().int().min(0).optional(),
+});
+
+export const taskOutput = z.object({
+  id: z.uuid(),
+  userId: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+  completed: z.boolean(),
+  priority: priorityInput,
+  dueDate: z.iso.datetime().nullable(),
+  tags: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const taskListOutput = z.object({
+  items: z.array(taskOutput),
+  total: z.number().int(),
+});
+
+export const deleteTaskOutput = z.object({ id: z.string() });
+
+export type TaskOutput = z.infer<typeof taskOutput>;
+export type ListTasksInput = z.infer<typeof listTasksInput>;

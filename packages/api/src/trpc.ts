@@ -1,0 +1,99 @@
+import { isDatabaseUnavailable, type Database } from "@todo/db";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+
+import { AuthenticationError } from "./auth/messages.js";
+import type { TokenVerifier, VerifyResult } from "./auth/verify-token.js";
+
+export interface Context {
+  db: Database;
+  /** Set once the request is authenticated; null before. */
+  userId: string | null;
+  /** Verifies the request's credentials; protectedProcedure calls it. */
+  authenticate: () => Promise<VerifyResult>;
+}
+
+const NO_CREDENTIALS: VerifyResult = {
+  ok: false,
+  failure: "missing",
+  reason: "no Authorization header",
+};
+
+/**
+ * The context without a request, for tests and for transports that have
+ * authenticated already (the REST adapter checks the token before the path).
+ */
+export function createContextInner(options: { db: Database; userId?: string | null }): Context {
+  return {
+    db: options.db,
+    userId: options.userId ?? null,
+    authenticate: () => Promise.resolve(NO_CREDENTIALS),
+  };
+}
+
+/** The context of one HTTP request: its Authorization header, checked on demand. */
+export function createContext(options: {
+  db: Database;
+  verifier: TokenVerifier;
+  authorization: string | undefined;
+}): Context {
+  return {
+    ...createContextInner({ db: options.db }),
+    authenticate: () => options.verifier.verifyBearerToken(options.authorization),
+  };
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const issues =
+      error.code === "BAD_REQUEST" && error.cause instanceof ZodError
+        ? error.cause.issues
+        : undefined;
+    // A bug's message could carry SQL or a driver's words: it stays in the log.
+    const message =
+      error.code === "INTERNAL_SERVER_ERROR"
+        ? "Internal server error"
+        : issues
+          ? "Invalid input"
+          : shape.message;
+    return {
+      code: shape.code,
+      message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        ...(issues ? { issues } : {}),
+      },
+    };
+  },
+});
+
+export const createCallerFactory = t.createCallerFactory;
+export const createTRPCRouter = t.router;
+
+/** A lost database is a 503 the client may retry, not a 500. */
+const databaseErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDatabaseUnavailable(result.error.cause)) {
+    throw new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: "Service unavailable",
+      cause: result.error.cause,
+    });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(databaseErrors);
+
+/** After this, `ctx.userId` is the token's user id, a string. */
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  if (ctx.userId !== null) return next({ ctx: { userId: ctx.userId } });
+  const result = await ctx.authenticate();
+  if (!result.ok) {
+    const cause = new AuthenticationError(result.failure, result.reason);
+    throw new TRPCError({ code: "UNAUTHORIZED", message: cause.message, cause });
+  }
+  return next({ ctx: { userId: result.userId } });
+});

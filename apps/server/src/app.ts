@@ -1,0 +1,122 @@
+import {
+  AuthenticationError,
+  appRouter,
+  createCaller,
+  createContext,
+  createContextInner,
+  type TokenVerifier,
+} from "@todo/api";
+import type { Database } from "@todo/db";
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import cors from "cors";
+import express, { type Express } from "express";
+import helmet from "helmet";
+import type { Logger } from "pino";
+
+import type { Config } from "./env.js";
+import { errorHandler, methodNotAllowed, notFound, RETRY_AFTER_SECONDS } from "./http-errors.js";
+import { requestLogging } from "./logging.js";
+import { buildOpenApiDocument } from "./openapi/document.js";
+import { createDocsRouter } from "./openapi/docs-page.js";
+import { createTaskRoutes } from "./rest/tasks.js";
+
+export interface AppDependencies {
+  db: Database;
+  verifier: TokenVerifier;
+  logger: Logger;
+  config: Pick<Config, "corsOrigins" | "bodyLimitBytes">;
+}
+
+/** The whole HTTP API, built from what it is given; touches no global state. */
+export function createApp({ db, verifier, logger, config }: AppDependencies): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.disable("etag");
+  app.use(requestLogging(logger));
+  app.use(
+    helmet({
+      // Browsers on other origins read this API through CORS.
+      crossOriginResourcePolicy: { policy: "cross-origin" },
+      // /docs must load its own scripts over plain http too (a LAN address).
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
+  const allowedOrigins = new Set(config.corsOrigins);
+  app.use(
+    cors({
+      // The caller's exact origin when it is listed; otherwise no CORS headers at all.
+      origin: (origin, callback) =>
+        callback(null, origin !== undefined && allowedOrigins.has(origin) ? origin : false),
+      credentials: true,
+      methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      allowedHeaders: ["Authorization", "Content-Type"],
+      exposedHeaders: ["X-Total-Count", "Location", "X-Request-Id"],
+      maxAge: 600,
+    }),
+  );
+
+  const getOnly = () => {
+    throw methodNotAllowed(["GET"]);
+  };
+  app
+    .route("/health")
+    .get(async (_req, res) => {
+      const health = await createCaller(createContextInner({ db })).health();
+      res.status(health.status === "ok" ? 200 : 503).json(health);
+    })
+    .all(getOnly);
+  const openApiDocument = buildOpenApiDocument();
+  app
+    .route("/openapi.json")
+    .get((_req, res) => void res.json(openApiDocument))
+    .all(getOnly);
+  app.use(createDocsRouter());
+
+  app.use(
+    "/trpc",
+    createExpressMiddleware({
+      router: appRouter,
+      maxBodySize: config.bodyLimitBytes,
+      createContext: ({ req, res }) =>
+        createContext({
+          db,
+          authorization: req.headers.authorization,
+          verifier: {
+            verifyBearerToken: async (header) => {
+              const result = await verifier.verifyBearerToken(header);
+              if (result.ok) res.locals.userId = result.userId;
+              return result;
+            },
+          },
+        }),
+      onError: ({ error, req, path }) => {
+        if (error.cause instanceof AuthenticationError) {
+          req.log.warn(
+            { auth_failure: error.cause.failure, reason: error.cause.reason, path },
+            "authentication failed",
+          );
+        } else if (error.code === "INTERNAL_SERVER_ERROR") {
+          req.log.error({ err: error.cause ?? error, path }, "procedure failed");
+        } else if (error.code === "SERVICE_UNAVAILABLE") {
+          req.log.warn({ err: error.cause, path }, "database unavailable");
+        }
+      },
+      responseMeta: ({ errors }) => {
+        const headers: Record<string, string> = {};
+        if (errors.some((error) => error.code === "UNAUTHORIZED"))
+          headers["WWW-Authenticate"] = "Bearer";
+        if (errors.some((error) => error.code === "SERVICE_UNAVAILABLE"))
+          headers["Retry-After"] = RETRY_AFTER_SECONDS;
+        return { headers };
+      },
+    }),
+  );
+
+  app.use(createTaskRoutes({ db, verifier, bodyLimitBytes: config.bodyLimitBytes }));
+
+  app.use(() => {
+    throw notFound();
+  });
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,126 @@
+import { z } from "zod";
+
+// The only file of the server that reads the environment. Everything else is
+// handed a Config.
+
+const csv = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
+
+const origin = (name: string) =>
+  z.url().transform((url, ctx) => {
+    const parsed = new URL(url);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      ctx.issues.push({ code: "custom", input: url, message: `${name} must be an http(s) URL` });
+      return z.NEVER;
+    }
+    return parsed.origin;
+  });
+
+const configSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    // How long the server waits for PostgreSQL — for a connection, and for
+    // each query's answer — before the request fails with 503. A database
+    // behind a dead network sends no error, only silence, so this bound is
+    // what turns "hanging" into "503 within ~2 s". This API's queries take
+    // milliseconds, so 2 s still leaves a busy database ample headroom; raise
+    // it only for a slow link.
+    DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+    EMBEDDED_DB_DIR: z.string().min(1).default(".data/pglite"),
+    BETTER_AUTH_SECRET: z.string().min(1).optional(),
+    BETTER_AUTH_URL: origin("BETTER_AUTH_URL").optional(),
+    JWT_JWKS_URL: z.url().optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(5),
+    CORS_ORIGINS: csv.pipe(z.array(origin("CORS_ORIGINS"))).optional(),
+    BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(100),
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && (env.BETTER_AUTH_SECRET?.length ?? 0) < 32) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BETTER_AUTH_SECRET"],
+        message: "is required in production and must be at least 32 characters",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof configSchema>;
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  databaseQueryTimeoutMs: number;
+  embeddedDbDir: string;
+  auth: {
+    secret: string | undefined;
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+    clockToleranceSeconds: number;
+  };
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  logLevel: Env["LOG_LEVEL"];
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses the environment into a Config, or throws a ConfigError whose message
+ * is one line naming the variable.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    throw new ConfigError(`Invalid environment variable ${name}: ${issue.message}`);
+  }
+  const env = parsed.data;
+  const betterAuthOrigin = env.BETTER_AUTH_URL;
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    databaseQueryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+    embeddedDbDir: env.EMBEDDED_DB_DIR,
+    auth: {
+      secret: env.BETTER_AUTH_SECRET,
+      jwksUrl:
+        env.JWT_JWKS_URL ?? (betterAuthOrigin ? `${betterAuthOrigin}/api/auth/jwks` : undefined),
+      issuer: env.JWT_ISSUER ?? betterAuthOrigin,
+      audience: env.JWT_AUDIENCE ?? betterAuthOrigin,
+      clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_S,
+    },
+    corsOrigins: env.CORS_ORIGINS ?? [betterAuthOrigin ?? "http://localhost:3000"],
+    bodyLimitBytes: env.BODY_LIMIT_KB * 1000,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,99 @@
+import { AuthenticationError } from "@todo/api";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { TRPCError } from "@trpc/server";
+import type { ErrorRequestHandler, Response } from "express";
+import type { Logger } from "pino";
+import { ZodError } from "zod";
+
+import { toPydanticErrors, type Location, type PydanticError } from "./validation-errors.js";
+
+// Every failure of the REST side becomes a status and a `{"detail": …}` body
+// here, and only here. Handlers throw; they never write error responses.
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string | PydanticError[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof detail === "string" ? detail : "Validation failed");
+    this.name = "HttpError";
+  }
+}
+
+export const RETRY_AFTER_SECONDS = "5";
+
+export const notFound = () => new HttpError(404, "Not Found");
+export const forbidden = () => new HttpError(403, "Access forbidden");
+export const methodNotAllowed = (allow: readonly string[]) =>
+  new HttpError(405, "Method Not Allowed", { Allow: allow.join(", ") });
+export const unsupportedMediaType = () => new HttpError(415, "Unsupported media type");
+export const malformedJson = () => new HttpError(400, "Malformed JSON body");
+export const bodyTooLarge = () => new HttpError(413, "Request body too large");
+export const serviceUnavailable = () =>
+  new HttpError(503, "Service unavailable", { "Retry-After": RETRY_AFTER_SECONDS });
+export const validationFailed = (details: PydanticError[]) => new HttpError(422, details);
+
+export function unauthorized(cause: AuthenticationError): HttpError {
+  return new HttpError(401, cause.message, { "WWW-Authenticate": "Bearer" });
+}
+
+/**
+ * What a procedure's failure means over REST. `location` and `submitted` say
+ * where its input came from, for the 422 entries' `loc` and `input`.
+ */
+export function fromProcedureError(
+  error: unknown,
+  location: Location,
+  submitted: unknown,
+): unknown {
+  if (!(error instanceof TRPCError)) return error;
+  if (error.cause instanceof AuthenticationError) return unauthorized(error.cause);
+  if (error.code === "BAD_REQUEST" && error.cause instanceof ZodError) {
+    return validationFailed(toPydanticErrors(error.cause.issues, location, submitted));
+  }
+  if (error.code === "SERVICE_UNAVAILABLE") return serviceUnavailable();
+  if (error.code === "INTERNAL_SERVER_ERROR") return error;
+  return new HttpError(getHTTPStatusCodeFromError(error), error.message);
+}
+
+/** body-parser's errors, by their `type`. */
+function fromBodyParserError(error: unknown): HttpError | undefined {
+  const type = (error as { type?: unknown } | null)?.type;
+  switch (type) {
+    case "entity.parse.failed":
+      return malformedJson();
+    case "entity.too.large":
+      return bodyTooLarge();
+    case "encoding.unsupported":
+    case "charset.unsupported":
+      return unsupportedMediaType();
+    case "request.aborted":
+    case "request.size.invalid":
+    case "stream.encoding.set":
+      return new HttpError(400, "Malformed request body");
+    default:
+      return undefined;
+  }
+}
+
+export function sendHttpError(res: Response, error: HttpError): void {
+  res.status(error.status).set(error.headers).json({ detail: error.detail });
+}
+
+/** Express's last error handler: known failures get their status, anything else is a 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const known = error instanceof HttpError ? error : fromBodyParserError(error);
+    if (known) {
+      sendHttpError(res, known);
+      return;
+    }
+    (req.log ?? logger).error({ err: error }, "unhandled error");
+    sendHttpError(res, new HttpError(500, "Internal server error"));
+  };
+}

@@ -1,0 +1,62 @@
+import { componentRef } from "./rest-json-schema.js";
+import type { Header, Response } from "./types.js";
+
+// One line per status, as the contract's error table says it. Every error body
+// is `{"detail": ...}`; a 422 lists the problems the way Pydantic v2 does.
+
+export type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 422 | 503;
+
+const retryAfter: Header = {
+  description: "Seconds to wait before trying again",
+  schema: { type: "integer", minimum: 0 },
+};
+
+const wwwAuthenticate: Header = {
+  description: "Always `Bearer`",
+  schema: { type: "string", const: "Bearer" },
+};
+
+function detailResponse(description: string, example: string, headers?: Response["headers"]) {
+  const response: Response = {
+    description,
+    content: {
+      "application/json": { schema: componentRef("ErrorDetail"), example: { detail: example } },
+    },
+  };
+  if (headers) response.headers = headers;
+  return response;
+}
+
+const ERROR_RESPONSES: Record<ErrorStatus, Response> = {
+  400: detailResponse("The body is not valid JSON", "Malformed JSON body"),
+  401: detailResponse(
+    "No Bearer token (`Not authenticated`), an expired one (`Token expired`), or any other bad token (`Invalid token`)",
+    "Not authenticated",
+    { "WWW-Authenticate": wwwAuthenticate },
+  ),
+  403: detailResponse("The path's user_id is not the token's user", "Access forbidden"),
+  404: detailResponse(
+    "No such task: it does not exist, its id is not a UUID, or it belongs to another user",
+    "Task not found",
+  ),
+  413: detailResponse("The body is over the size limit (default 100 kB)", "Request body too large"),
+  415: detailResponse("The body is not `application/json`", "Unsupported media type"),
+  422: {
+    description: "Validation error: one entry per problem, as Pydantic v2 reports it",
+    content: {
+      "application/json": {
+        schema: componentRef("HTTPValidationError"),
+        example: { detail: [{ type: "missing", loc: ["body", "title"], msg: "Field required" }] },
+      },
+    },
+  },
+  503: detailResponse("The database cannot be reached", "Service unavailable", {
+    "Retry-After": retryAfter,
+  }),
+};
+
+/** The documented responses for these error statuses, in status order. */
+export function errorResponses(statuses: readonly ErrorStatus[]): Record<string, Response> {
+  const sorted = [...statuses].sort((a, b) => a - b);
+  return Object.fromEntries(sorted.map((status) => [String(status), ERROR_RESPONSES[status]]));
+}

@@ -1,0 +1,199 @@
+import { createCaller, createContextInner, type TaskOutput, type TokenVerifier } from "@todo/api";
+import type { Database } from "@todo/db";
+import { Router, type NextFunction, type Request, type Response } from "express";
+
+import { fromProcedureError, methodNotAllowed, validationFailed } from "../http-errors.js";
+import type { Location } from "../validation-errors.js";
+import { authenticatePathUser } from "./authenticate.js";
+import { camelToSnake, snakeToCamel } from "./field-names.js";
+import { readJsonBody } from "./json-body.js";
+
+// The REST contract of the FastAPI backends, as a thin adapter: check the
+// token and the path user, call the same tRPC procedure, shape the answer.
+// No rule about tasks lives here.
+
+export interface RestTask {
+  id: string;
+  user_id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  priority: TaskOutput["priority"];
+  due_date: string | null;
+  tags: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+export function toRestTask(task: TaskOutput): RestTask {
+  return {
+    id: task.id,
+    user_id: task.userId,
+    title: task.title,
+    description: task.description,
+    completed: task.completed,
+    priority: task.priority,
+    due_date: task.dueDate,
+    tags: task.tags,
+    created_at: task.createdAt,
+    updated_at: task.updatedAt,
+  };
+}
+
+/**
+ * The JSON body as a procedure's input: an object, its snake_case keys in
+ * camelCase. Other keys are dropped, as Pydantic ignores unknown fields.
+ * `required: false` lets a route take no body at all.
+ */
+function bodyInput(body: unknown, required = true): Record<string, unknown> {
+  if (body === undefined && !required) return {};
+  if (body === undefined) {
+    throw validationFailed([
+      { type: "missing", loc: ["body"], msg: "Field required", input: null },
+    ]);
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw validationFailed([
+      {
+        type: "model_attributes_type",
+        loc: ["body"],
+        msg: "Input should be a valid dictionary or object to extract fields from",
+        input: body,
+      },
+    ]);
+  }
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key === camelToSnake(key)) input[snakeToCamel(key)] = value;
+  }
+  return input;
+}
+
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+/** Query strings as the list's input: the last of repeated values, numbers as numbers. */
+function listInput(query: Request["query"]): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(query)) {
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (typeof value !== "string") continue;
+    input[snakeToCamel(key)] = NUMERIC.test(value) ? Number(value) : value;
+  }
+  return input;
+}
+
+type TaskParams = { user_id: string; id: string };
+
+export function createTaskRoutes(options: {
+  db: Database;
+  verifier: TokenVerifier;
+  bodyLimitBytes: number;
+}): Router {
+  const { db, verifier } = options;
+  const router = Router();
+  const base = "/api/:user_id/tasks";
+  const json = readJsonBody(options.bodyLimitBytes);
+
+  /** Runs one route: authenticate, then (for writes) read the body, then the procedure. */
+  const route =
+    (
+      handle: (
+        caller: ReturnType<typeof createCaller>,
+        req: Request<TaskParams>,
+        res: Response,
+      ) => Promise<void>,
+      location: Location,
+      withBody = false,
+    ) =>
+    async (req: Request<TaskParams>, res: Response, next: NextFunction) => {
+      try {
+        const userId = await authenticatePathUser(req, verifier);
+        if (withBody) await json(req, res);
+        const caller = createCaller(createContextInner({ db, userId }));
+        // Client input is untyped JSON; the procedure's schema is what checks
+        // it, so the adapter hands it over as it came (hence the `as never`s).
+        await handle(caller, req, res).catch((error: unknown) => {
+          throw fromProcedureError(error, location, location === "query" ? req.query : req.body);
+        });
+      } catch (error) {
+        next(error);
+      }
+    };
+
+  router
+    .route(base)
+    .get(
+      route(async (caller, req, res) => {
+        const page = await caller.task.list(listInput(req.query) as never);
+        res.set("X-Total-Count", String(page.total)).json(page.items.map(toRestTask));
+      }, "query"),
+    )
+    .post(
+      route(
+        async (caller, req, res) => {
+          const task = await caller.task.create(bodyInput(req.body) as never);
+          res
+            .status(201)
+            .location(`/api/${encodeURIComponent(req.params.user_id)}/tasks/${task.id}`)
+            .json(toRestTask(task));
+        },
+        "body",
+        true,
+      ),
+    )
+    .all(() => {
+      throw methodNotAllowed(["GET", "POST"]);
+    });
+
+  const update = route(
+    async (caller, req, res) => {
+      const changes = bodyInput(req.body);
+      const task = await caller.task.update({ ...changes, id: req.params.id } as never);
+      res.json(toRestTask(task));
+    },
+    "body",
+    true,
+  );
+
+  router
+    .route(`${base}/:id`)
+    .get(
+      route(async (caller, req, res) => {
+        res.json(toRestTask(await caller.task.byId({ id: req.params.id })));
+      }, "path"),
+    )
+    .put(update)
+    .patch(update)
+    .delete(
+      route(async (caller, req, res) => {
+        await caller.task.delete({ id: req.params.id });
+        res.status(204).end();
+      }, "path"),
+    )
+    .all(() => {
+      throw methodNotAllowed(["GET", "PUT", "PATCH", "DELETE"]);
+    });
+
+  router
+    .route(`${base}/:id/complete`)
+    .patch(
+      route(
+        async (caller, req, res) => {
+          // No body (or no `completed` in it) toggles; `{"completed": bool}` sets.
+          const input = bodyInput(req.body, false);
+          const task =
+            "completed" in input
+              ? await caller.task.setCompleted({ ...input, id: req.params.id } as never)
+              : await caller.task.toggleComplete({ id: req.params.id });
+          res.json(toRestTask(task));
+        },
+        "body",
+        true,
+      ),
+    )
+    .all(() => {
+      throw methodNotAllowed(["PATCH"]);
+    });
+
+  return router;
+}

@@ -1,0 +1,133 @@
+import type { Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { createTokenVerifier } from "@todo/api";
+import {
+  applyMigrations,
+  createDatabase,
+  startEmbeddedPostgres,
+  type Database,
+  type DatabaseOptions,
+} from "@todo/db";
+import type { Logger } from "pino";
+
+import { createApp } from "./app.js";
+import { loadOrCreateDevSecret } from "./dev-secret.js";
+import type { Config } from "./env.js";
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  db: Database;
+  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * How the server's pool talks to PostgreSQL. Waiting for a connection and for
+ * a query's answer are both bounded, so a database that went silent fails a
+ * request with 503 instead of hanging it.
+ */
+export function databaseOptions(
+  config: Pick<Config, "databasePoolSize" | "databaseQueryTimeoutMs">,
+  logger: Logger,
+): DatabaseOptions {
+  return {
+    poolSize: config.databasePoolSize,
+    connectionTimeoutMs: config.databaseQueryTimeoutMs,
+    queryTimeoutMs: config.databaseQueryTimeoutMs,
+    onPoolError: (error) => logger.warn({ err: error }, "database connection lost"),
+  };
+}
+
+/**
+ * Everything `pnpm start` does after reading the environment: open (or start)
+ * the database, migrate it, build the app and listen.
+ */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  let databaseUrl = config.databaseUrl;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (!databaseUrl) {
+    logger.info({ dir: config.embeddedDbDir }, "no DATABASE_URL: starting the embedded PostgreSQL");
+    const embedded = await startEmbeddedPostgres({
+      dataDir: config.embeddedDbDir,
+      maxConnections: config.databasePoolSize + 4,
+      migrate: false,
+    });
+    databaseUrl = embedded.url;
+    stopEmbedded = embedded.stop;
+  }
+  const applied = await applyMigrations(databaseUrl, {
+    log: (message) => logger.info(message),
+  });
+  if (applied.length === 0) logger.debug("database schema is up to date");
+
+  let secret = config.auth.secret;
+  if (!secret && config.env !== "production") {
+    secret = await loadOrCreateDevSecret();
+    logger.warn(
+      "BETTER_AUTH_SECRET is not set: accepting tokens signed with this checkout's development " +
+        "secret (.data/dev-secret; `pnpm -s dev:token <user_id>` prints one). Set BETTER_AUTH_SECRET to " +
+        "accept your frontend's tokens.",
+    );
+  }
+  const verifier = createTokenVerifier({ ...config.auth, secret });
+  const db = createDatabase(databaseUrl, databaseOptions(config, logger));
+  const app = createApp({ db, verifier, logger, config });
+
+  const server = app.listen(config.port, config.host);
+  const draining = drainOnClose(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(config.requestTimeoutMs, 20_000);
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url }, "listening");
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      draining.start();
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await drained;
+      clearTimeout(timer);
+      await db.$disconnect();
+      await stopEmbedded?.();
+    })();
+    return closing;
+  };
+  return { url, server, db, close };
+}
+
+/**
+ * Keep-alive connections would hold `server.close()` open until they time out
+ * (Node closes only the connections idle at that moment). Once draining, every
+ * response that has not started says `Connection: close`, and a connection is
+ * closed as soon as its last response is done.
+ */
+function drainOnClose(server: Server): { start(): void } {
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  const closeWhenDone = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader("Connection", "close");
+    res.once("finish", () => setImmediate(() => server.closeIdleConnections()));
+  };
+  // First in line, so no handler has started the response yet.
+  server.prependListener("request", (_req, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
+    if (draining) closeWhenDone(res);
+  });
+  return {
+    start() {
+      draining = true;
+      for (const res of inFlight) closeWhenDone(res);
+      server.closeIdleConnections();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import type { core } from "zod";
+
+import { camelToSnake } from "./rest/field-names.js";
+
+// zod issues → the 422 body FastAPI + Pydantic v2 send, entry for entry, so
+// frontends that show `detail[i].msg` next to `detail[i].loc` keep working.
+
+export type Location = "body" | "query" | "path";
+
+export interface PydanticError {
+  type: string;
+  loc: Array<string | number>;
+  msg: string;
+  input?: unknown;
+  ctx?: Record<string, unknown>;
+}
+
+const MISSING = Symbol("missing");
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let current: unknown = root;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return MISSING;
+    if (!(String(key) in (current as object))) return MISSING;
+    current = (current as Record<string, unknown>)[String(key)];
+  }
+  return current;
+}
+
+function quoteList(values: ReadonlyArray<unknown>): string {
+  const quoted = values.map((value) => `'${String(value)}'`);
+  return quoted.length <= 1
+    ? (quoted[0] ?? "")
+    : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
+}
+
+function describe(
+  issue: core.$ZodIssue,
+  input: unknown,
+  location: Location,
+): Omit<PydanticError, "loc" | "input"> {
+  switch (issue.code) {
+    case "invalid_type": {
+      if (input === MISSING || input === undefined)
+        return { type: "missing", msg: "Field required" };
+      switch (issue.expected) {
+        case "string":
+          return { type: "string_type", msg: "Input should be a valid string" };
+        case "boolean":
+          return { type: "bool_type", msg: "Input should be a valid boolean" };
+        case "number":
+          return typeof input === "string" || location === "query"
+            ? {
+                type: "int_parsing",
+                msg: "Input should be a valid integer, unable to parse string as an integer",
+              }
+            : { type: "int_type", msg: "Input should be a valid integer" };
+        case "int":
+          return {
+            type: "int_from_float",
+            msg: "Input should be a valid integer, got a number with a fractional part",
+          };
+        case "array":
+          return { type: "list_type", msg: "Input should be a valid list" };
+        case "object":
+          return {
+            type: "model_attributes_type",
+            msg: "Input should be a valid dictionary or object to extract fields from",
+          };
+        default:
+          return {
+            type: `${issue.expected}_type`,
+            msg: `Input should be a valid ${issue.expected}`,
+          };
+      }
+    }
+    case "too_big": {
+      const max = Number(issue.maximum);
+      if (issue.origin === "string") {
+        return {
+          type: "string_too_long",
+          msg: `String should have at most ${max} character${max === 1 ? "" : "s"}`,
+          ctx: { max_length: max },
+        };
+      }
+      if (issue.origin === "array") {
+        const actual = Array.isArray(input) ? input.length : max + 1;
+        return {
+          type: "too_long",
+          msg: `List should have at most ${max} item${max === 1 ? "" : "s"} after validation, not ${actual}`,
+          ctx: { field_type: "List", max_length: max, actual_length: actual },
+        };
+      }
+      return {
+        type: "less_than_equal",
+        msg: `Input should be less than or equal to ${max}`,
+        ctx: { le: max },
+      };
+    }
+    case "too_small": {
+      const min = Number(issue.minimum);
+      if (issue.origin === "string") {
+        return {
+          type: "string_too_short",
+          msg: `String should have at least ${min} character${min === 1 ? "" : "s"}`,
+          ctx: { min_length: min },
+        };
+      }
+      if (issue.origin === "array") {
+        return {
+          type: "too_short",
+          msg: `List should have at least ${min} item${min === 1 ? "" : "s"} after validation`,
+          ctx: { field_type: "List", min_length: min },
+        };
+      }
+      return {
+        type: "greater_than_equal",
+        msg: `Input should be greater than or equal to ${min}`,
+        ctx: { ge: min },
+      };
+    }
+    case "invalid_value":
+      return {
+        type: "enum",
+        msg: `Input should be ${quoteList(issue.values)}`,
+        ctx: { expected: quoteList(issue.values) },
+      };
+    case "invalid_format":
+      return issue.format === "datetime"
+        ? { type: "datetime_from_date_parsing", msg: "Input should be a valid datetime or date" }
+        : { type: "string_pattern_mismatch", msg: `Input should be a valid ${issue.format}` };
+    default:
+      return { type: "value_error", msg: `Value error, ${issue.message}` };
+  }
+}
+
+/**
+ * One Pydantic-style entry per zod issue. `submitted` is what the client sent
+ * at `location` (field names as the client wrote them), so each entry can
+ * carry the offending `input` as FastAPI does.
+ */
+export function toPydanticErrors(
+  issues: ReadonlyArray<core.$ZodIssue>,
+  location: Location,
+  submitted: unknown,
+): PydanticError[] {
+  return issues.map((issue) => {
+    const clientPath = issue.path.map((key) =>
+      typeof key === "string" ? camelToSnake(key) : Number(key),
+    );
+    const input = valueAt(submitted, clientPath);
+    const error: PydanticError = {
+      ...describe(issue, input, location),
+      loc: [location, ...clientPath],
+    };
+    if (error.type !== "missing" && input !== MISSING) error.input = input;
+    return ordered(error);
+  });
+}
+
+function ordered({ type, loc, msg, input, ctx }: PydanticError): PydanticError {
+  return {
+    type,
+    loc,
+    msg,
+    ...(input !== undefined ? { input } : {}),
+    ...(ctx ? { ctx } : {}),
+  };
+}

@@ -1,9 +1,10 @@
 import {
-  AuthenticationError,
   appRouter,
   createCaller,
   createContext,
   createContextInner,
+  RateLimitedError,
+  type LocalAuth,
   type TokenVerifier,
 } from "@todo/api";
 import type { Database } from "@todo/db";
@@ -15,23 +16,29 @@ import type { Logger } from "pino";
 
 import type { Config } from "./env.js";
 import { errorHandler, methodNotAllowed, notFound, RETRY_AFTER_SECONDS } from "./http-errors.js";
-import { requestLogging } from "./logging.js";
+import { logAuthRefusal, requestLogging } from "./logging.js";
 import { buildOpenApiDocument } from "./openapi/document.js";
 import { createDocsRouter } from "./openapi/docs-page.js";
+import { createAuthRoutes } from "./rest/auth.js";
 import { createTaskRoutes } from "./rest/tasks.js";
 
 export interface AppDependencies {
   db: Database;
   verifier: TokenVerifier;
+  /** The built-in accounts; null turns them off (LOCAL_AUTH=false). */
+  localAuth: LocalAuth | null;
   logger: Logger;
-  config: Pick<Config, "corsOrigins" | "bodyLimitBytes">;
+  config: Pick<Config, "corsOrigins" | "bodyLimitBytes" | "trustProxy">;
 }
 
 /** The whole HTTP API, built from what it is given; touches no global state. */
-export function createApp({ db, verifier, logger, config }: AppDependencies): Express {
+export function createApp({ db, verifier, localAuth, logger, config }: AppDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
   app.disable("etag");
+  // Whose X-Forwarded-For to believe for `req.ip`, the address rate limits
+  // count by. Off by default: a client could otherwise name any address.
+  app.set("trust proxy", config.trustProxy);
   app.use(requestLogging(logger));
   app.use(
     helmet({
@@ -65,7 +72,7 @@ export function createApp({ db, verifier, logger, config }: AppDependencies): Ex
       res.status(health.status === "ok" ? 200 : 503).json(health);
     })
     .all(getOnly);
-  const openApiDocument = buildOpenApiDocument();
+  const openApiDocument = buildOpenApiDocument({ localAuth: localAuth !== null });
   app
     .route("/openapi.json")
     .get((_req, res) => void res.json(openApiDocument))
@@ -80,6 +87,8 @@ export function createApp({ db, verifier, logger, config }: AppDependencies): Ex
       createContext: ({ req, res }) =>
         createContext({
           db,
+          localAuth,
+          clientIp: req.ip ?? null,
           authorization: req.headers.authorization,
           verifier: {
             verifyBearerToken: async (header) => {
@@ -90,28 +99,33 @@ export function createApp({ db, verifier, logger, config }: AppDependencies): Ex
           },
         }),
       onError: ({ error, req, path }) => {
-        if (error.cause instanceof AuthenticationError) {
-          req.log.warn(
-            { auth_failure: error.cause.failure, reason: error.cause.reason, path },
-            "authentication failed",
-          );
-        } else if (error.code === "INTERNAL_SERVER_ERROR") {
+        if (logAuthRefusal(req.log, error, { path, ip: req.ip })) return;
+        if (error.code === "INTERNAL_SERVER_ERROR") {
           req.log.error({ err: error.cause ?? error, path }, "procedure failed");
         } else if (error.code === "SERVICE_UNAVAILABLE") {
           req.log.warn({ err: error.cause, path }, "database unavailable");
         }
       },
-      responseMeta: ({ errors }) => {
+      responseMeta: ({ errors, paths }) => {
         const headers: Record<string, string> = {};
         if (errors.some((error) => error.code === "UNAUTHORIZED"))
           headers["WWW-Authenticate"] = "Bearer";
         if (errors.some((error) => error.code === "SERVICE_UNAVAILABLE"))
           headers["Retry-After"] = RETRY_AFTER_SECONDS;
+        const waits = errors.flatMap((error) =>
+          error.cause instanceof RateLimitedError ? [error.cause.retryAfterSeconds] : [],
+        );
+        if (waits.length > 0) headers["Retry-After"] = String(Math.max(...waits));
+        // Tokens and account details must not be kept by any cache.
+        if (paths?.some((path) => path.startsWith("auth."))) headers["Cache-Control"] = "no-store";
         return { headers };
       },
     }),
   );
 
+  if (localAuth) {
+    app.use(createAuthRoutes({ db, verifier, localAuth, bodyLimitBytes: config.bodyLimitBytes }));
+  }
   app.use(createTaskRoutes({ db, verifier, bodyLimitBytes: config.bodyLimitBytes }));
 
   app.use(() => {

@@ -1,3 +1,5 @@
+import { isIP } from "node:net";
+
 import { z } from "zod";
 
 // The only file of the server that reads the environment. Everything else is
@@ -19,6 +21,59 @@ const origin = (name: string) =>
     }
     return parsed.origin;
   });
+
+const bool = z
+  .string()
+  .transform((value) => value.trim().toLowerCase())
+  .pipe(z.enum(["true", "false", "1", "0", "yes", "no"]))
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** "7d", "12h", "30m", "90s" or plain seconds ("3600"), as whole seconds. */
+const duration = z.string().transform((text, ctx) => {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
+  const seconds = match ? Number(match[1]) * (DURATION_UNITS[match[2] || "s"] ?? 1) : NaN;
+  if (Number.isSafeInteger(seconds) && seconds >= 1 && seconds <= 365 * 86_400) return seconds;
+  ctx.issues.push({
+    code: "custom",
+    input: text,
+    message: 'must be a duration from 1 second to 365 days, such as "7d", "12h", "30m" or "3600"',
+  });
+  return z.NEVER;
+});
+
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * Express's `trust proxy`: off, on (every hop; only when the proxy in front
+ * overwrites X-Forwarded-For), a number of hops, or the proxies' addresses.
+ */
+const trustProxy = z.string().transform((text, ctx): boolean | number | string[] => {
+  const value = text.trim().toLowerCase();
+  if (value === "false") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  const entries = value
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const valid = (entry: string) => {
+    const [address = "", prefix] = entry.split("/");
+    return (
+      PROXY_NAMES.has(entry) ||
+      (isIP(address) !== 0 && (prefix === undefined || /^\d{1,3}$/.test(prefix)))
+    );
+  };
+  if (entries.length > 0 && entries.every(valid)) return entries;
+  ctx.issues.push({
+    code: "custom",
+    input: text,
+    message:
+      "must be false, true, a number of proxies, or a comma list of their addresses (IP, CIDR, loopback, linklocal, uniquelocal)",
+  });
+  return z.NEVER;
+});
 
 const configSchema = z
   .object({
@@ -45,6 +100,14 @@ const configSchema = z
     BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(100),
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    LOCAL_AUTH: bool.default(true),
+    JWT_TTL: duration.prefault("7d"),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_KEY_PREFIX: z.string().min(1).default("todo:"),
+    TRUST_PROXY: trustProxy.prefault("false"),
+    AUTH_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(10),
+    AUTH_RATE_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+    AUTH_RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -76,6 +139,16 @@ export interface Config {
     audience: string | undefined;
     clockToleranceSeconds: number;
   };
+  /** The built-in accounts (`/auth/*`, `auth.*`). */
+  localAuth: {
+    enabled: boolean;
+    tokenTtlSeconds: number;
+    rateLimits: { perIp: number; perEmail: number; windowSeconds: number };
+  };
+  /** Redis for rate limits shared by several processes; unset: counted in memory. */
+  redis: { url: string | undefined; keyPrefix: string };
+  /** Express's `trust proxy`: whose X-Forwarded-For gives the client's address. */
+  trustProxy: boolean | number | string[];
   corsOrigins: string[];
   bodyLimitBytes: number;
   requestTimeoutMs: number;
@@ -117,6 +190,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       audience: env.JWT_AUDIENCE ?? betterAuthOrigin,
       clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_S,
     },
+    localAuth: {
+      enabled: env.LOCAL_AUTH,
+      tokenTtlSeconds: env.JWT_TTL,
+      rateLimits: {
+        perIp: env.AUTH_RATE_LIMIT_PER_IP,
+        perEmail: env.AUTH_RATE_LIMIT_PER_EMAIL,
+        windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_S,
+      },
+    },
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
+    trustProxy: env.TRUST_PROXY,
     corsOrigins: env.CORS_ORIGINS ?? [betterAuthOrigin ?? "http://localhost:3000"],
     bodyLimitBytes: env.BODY_LIMIT_KB * 1000,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import { AuthenticationError } from "@todo/api";
+import { AuthenticationError, RateLimitedError } from "@todo/api";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPCError } from "@trpc/server";
 import type { ErrorRequestHandler, Response } from "express";
@@ -33,8 +33,11 @@ export const bodyTooLarge = () => new HttpError(413, "Request body too large");
 export const serviceUnavailable = () =>
   new HttpError(503, "Service unavailable", { "Retry-After": RETRY_AFTER_SECONDS });
 export const validationFailed = (details: PydanticError[]) => new HttpError(422, details);
+export const tooManyRequests = (cause: RateLimitedError) =>
+  new HttpError(429, "Too many requests", { "Retry-After": String(cause.retryAfterSeconds) });
 
-export function unauthorized(cause: AuthenticationError): HttpError {
+/** Any 401: the token's failure, or a login's "Invalid email or password". */
+export function unauthorized(cause: AuthenticationError | { message: string }): HttpError {
   return new HttpError(401, cause.message, { "WWW-Authenticate": "Bearer" });
 }
 
@@ -49,9 +52,11 @@ export function fromProcedureError(
 ): unknown {
   if (!(error instanceof TRPCError)) return error;
   if (error.cause instanceof AuthenticationError) return unauthorized(error.cause);
+  if (error.code === "UNAUTHORIZED") return unauthorized(error);
   if (error.code === "BAD_REQUEST" && error.cause instanceof ZodError) {
     return validationFailed(toPydanticErrors(error.cause.issues, location, submitted));
   }
+  if (error.cause instanceof RateLimitedError) return tooManyRequests(error.cause);
   if (error.code === "SERVICE_UNAVAILABLE") return serviceUnavailable();
   if (error.code === "INTERNAL_SERVER_ERROR") return error;
   return new HttpError(getHTTPStatusCodeFromError(error), error.message);

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 
+import { AuthenticationError, InvalidCredentialsError, RateLimitedError } from "@todo/api";
+import type { TRPCError } from "@trpc/server";
 import type { RequestHandler } from "express";
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 
@@ -79,4 +81,39 @@ export function requestLogging(logger: Logger): RequestHandler {
     });
     next();
   };
+}
+
+/**
+ * Logs a refusal that says something about the caller — a bad token, a failed
+ * login, a rate limit — at warn, with why and from where; the same line over
+ * /trpc and REST. Never the token, the email or the password. False for any
+ * other failure, which the caller logs its own way.
+ */
+export function logAuthRefusal(
+  log: Logger,
+  error: TRPCError,
+  where: { path?: string; ip?: string },
+): boolean {
+  const { cause } = error;
+  if (cause instanceof AuthenticationError) {
+    log.warn(
+      { auth_failure: cause.failure, reason: cause.reason, path: where.path },
+      "authentication failed",
+    );
+  } else if (cause instanceof InvalidCredentialsError) {
+    log.warn({ reason: cause.reason, path: where.path, ip: where.ip }, "login failed");
+  } else if (cause instanceof RateLimitedError) {
+    log.warn(
+      {
+        limited_by: cause.limitedBy,
+        retry_after_s: cause.retryAfterSeconds,
+        path: where.path,
+        ip: where.ip,
+      },
+      "rate limited",
+    );
+  } else {
+    return false;
+  }
+  return true;
 }

@@ -1,7 +1,15 @@
 import type { Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { createTokenVerifier } from "@todo/api";
+import {
+  createFallbackRateLimitStore,
+  createLocalAuth,
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+  createTokenVerifier,
+  type LocalAuth,
+  type RateLimitStore,
+} from "@todo/api";
 import {
   applyMigrations,
   createDatabase,
@@ -73,7 +81,24 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
   const verifier = createTokenVerifier({ ...config.auth, secret });
   const db = createDatabase(databaseUrl, databaseOptions(config, logger));
-  const app = createApp({ db, verifier, logger, config });
+  const rateLimitStore = config.localAuth.enabled
+    ? await openRateLimitStore(config, logger)
+    : undefined;
+  // A secret always exists here (production requires BETTER_AUTH_SECRET,
+  // development made one above); tokens are minted with the very secret the
+  // verifier checks, so they work on every route.
+  const localAuth: LocalAuth | null =
+    rateLimitStore && secret
+      ? createLocalAuth({
+          secret,
+          tokenTtlSeconds: config.localAuth.tokenTtlSeconds,
+          rateLimitStore,
+          rateLimits: config.localAuth.rateLimits,
+          onRateLimitStoreError: (error) =>
+            logger.warn({ err: error }, "rate-limit store failed: attempt let through"),
+        })
+      : null;
+  const app = createApp({ db, verifier, localAuth, logger, config });
 
   const server = app.listen(config.port, config.host);
   const draining = drainOnClose(server);
@@ -97,11 +122,42 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await drained;
       clearTimeout(timer);
       await db.$disconnect();
+      await rateLimitStore?.close();
       await stopEmbedded?.();
     })();
     return closing;
   };
   return { url, server, db, close };
+}
+
+/**
+ * Where login and signup attempts are counted: Redis when REDIS_URL is set
+ * (shared by every process using it), else this process's memory. A Redis
+ * that cannot be reached neither stops the server nor fails a request: each
+ * hit it fails is counted in this process's memory instead, so the limits
+ * hold per process until Redis is back; the log says so.
+ */
+export async function openRateLimitStore(
+  config: Pick<Config, "redis">,
+  logger: Logger,
+): Promise<RateLimitStore> {
+  if (!config.redis.url) {
+    logger.info("rate limits are counted in memory (one process); set REDIS_URL to share them");
+    return createMemoryRateLimitStore();
+  }
+  const redis = createRedisRateLimitStore({
+    url: config.redis.url,
+    keyPrefix: `${config.redis.keyPrefix}ratelimit:`,
+    onConnectionError: (error) =>
+      logger.warn({ err: error }, "Redis unreachable: rate limits are counted per process"),
+  });
+  if (await redis.whenReady(2_000)) logger.info("rate limits are counted in Redis");
+  return createFallbackRateLimitStore({
+    primary: redis,
+    fallback: createMemoryRateLimitStore(),
+    onPrimaryError: (error) =>
+      logger.warn({ err: error }, "Redis rate-limit hit failed: counted in this process"),
+  });
 }
 
 /**

@@ -17,6 +17,10 @@ export interface PydanticError {
 
 const MISSING = Symbol("missing");
 
+// Pydantic echoes every refused value as `input`; a password is the exception:
+// an error body ends up in browser consoles, logs and error trackers.
+const SECRET_FIELDS = new Set(["password"]);
+
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let current: unknown = root;
   for (const key of path) {
@@ -126,12 +130,36 @@ function describe(
         ctx: { expected: quoteList(issue.values) },
       };
     case "invalid_format":
-      return issue.format === "datetime"
-        ? { type: "datetime_from_date_parsing", msg: "Input should be a valid datetime or date" }
-        : { type: "string_pattern_mismatch", msg: `Input should be a valid ${issue.format}` };
+      if (issue.format === "datetime") {
+        return {
+          type: "datetime_from_date_parsing",
+          msg: "Input should be a valid datetime or date",
+        };
+      }
+      if (issue.format === "email") return invalidEmail(input);
+      return { type: "string_pattern_mismatch", msg: `Input should be a valid ${issue.format}` };
     default:
       return { type: "value_error", msg: `Value error, ${issue.message}` };
   }
+}
+
+/** As Pydantic's EmailStr words it, with a reason in the manner of email-validator's. */
+function invalidEmail(input: unknown): Omit<PydanticError, "loc" | "input"> {
+  const text = typeof input === "string" ? input : "";
+  const at = text.lastIndexOf("@");
+  const reason =
+    at === -1
+      ? "An email address must have an @-sign."
+      : at === 0
+        ? "There must be something before the @-sign."
+        : at === text.length - 1
+          ? "There must be something after the @-sign."
+          : "The email address is not valid.";
+  return {
+    type: "value_error",
+    msg: `value is not a valid email address: ${reason}`,
+    ctx: { reason },
+  };
 }
 
 /**
@@ -153,7 +181,8 @@ export function toPydanticErrors(
       ...describe(issue, input, location),
       loc: [location, ...clientPath],
     };
-    if (error.type !== "missing" && input !== MISSING) error.input = input;
+    const secret = clientPath.some((key) => typeof key === "string" && SECRET_FIELDS.has(key));
+    if (error.type !== "missing" && input !== MISSING && !secret) error.input = input;
     return ordered(error);
   });
 }

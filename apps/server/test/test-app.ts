@@ -2,7 +2,15 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 
-import { createTokenVerifier } from "@todo/api";
+import {
+  createLocalAuth,
+  createMemoryRateLimitStore,
+  createTokenVerifier,
+  type AuthRateLimits,
+  type LocalAuth,
+  type PasswordHashingParams,
+  type RateLimitStore,
+} from "@todo/api";
 import { createDatabase, type Database } from "@todo/db";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
 import { SignJWT } from "jose";
@@ -11,6 +19,38 @@ import { createApp } from "../src/app.js";
 import { createLogger } from "../src/logging.js";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-characters-long";
+
+/**
+ * Cheap argon2id for tests that hash often, passed explicitly; the timing
+ * test uses production's parameters (the default).
+ */
+export const TEST_PASSWORD_HASHING: PasswordHashingParams = {
+  memoryCost: 1024,
+  timeCost: 1,
+  parallelism: 1,
+};
+
+/** Limits no test reaches unless it means to. */
+export const GENEROUS_LIMITS: AuthRateLimits = { perIp: 1000, perEmail: 1000, windowSeconds: 60 };
+
+/** The built-in accounts as the server builds them, over TEST_SECRET. */
+export function testLocalAuth(
+  options: {
+    rateLimits?: AuthRateLimits;
+    store?: RateLimitStore;
+    passwordHashing?: PasswordHashingParams;
+    onRateLimitStoreError?: (error: unknown) => void;
+  } = {},
+): LocalAuth {
+  return createLocalAuth({
+    secret: TEST_SECRET,
+    tokenTtlSeconds: 7 * 24 * 3600,
+    rateLimitStore: options.store ?? createMemoryRateLimitStore(),
+    rateLimits: options.rateLimits ?? GENEROUS_LIMITS,
+    passwordHashing: options.passwordHashing ?? TEST_PASSWORD_HASHING,
+    onRateLimitStoreError: options.onRateLimitStoreError,
+  });
+}
 
 export interface TestApp {
   url: string;
@@ -28,7 +68,14 @@ export interface TestApp {
 
 /** The app as `createApp` builds it, over a test database of its own, on a free port. */
 export async function startTestApp(
-  options: { corsOrigins?: string[]; bodyLimitBytes?: number; db?: Database } = {},
+  options: {
+    corsOrigins?: string[];
+    bodyLimitBytes?: number;
+    db?: Database;
+    /** Default: testLocalAuth(); null turns the accounts off, as LOCAL_AUTH=false. */
+    localAuth?: LocalAuth | null;
+    trustProxy?: boolean | number | string[];
+  } = {},
 ): Promise<TestApp> {
   let database: TestDatabase | undefined;
   let db = options.db;
@@ -49,10 +96,12 @@ export async function startTestApp(
   const app = createApp({
     db,
     verifier: createTokenVerifier({ secret: TEST_SECRET }),
+    localAuth: options.localAuth === undefined ? testLocalAuth() : options.localAuth,
     logger: createLogger({ level: "debug" }, sink),
     config: {
       corsOrigins: options.corsOrigins ?? ["http://localhost:3000"],
       bodyLimitBytes: options.bodyLimitBytes ?? 100_000,
+      trustProxy: options.trustProxy ?? false,
     },
   });
   const server: Server = await new Promise((resolve) => {

@@ -2,6 +2,7 @@ import { isDatabaseUnavailable, type Database } from "@todo/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 
+import type { LocalAuth } from "./auth/local-auth.js";
 import { AuthenticationError } from "./auth/messages.js";
 import type { TokenVerifier, VerifyResult } from "./auth/verify-token.js";
 
@@ -11,6 +12,16 @@ export interface Context {
   userId: string | null;
   /** Verifies the request's credentials; protectedProcedure calls it. */
   authenticate: () => Promise<VerifyResult>;
+  /** The built-in accounts; null when they are turned off (LOCAL_AUTH=false). */
+  localAuth: LocalAuth | null;
+  /** The caller's IP address, which rate limits count by; null when unknown. */
+  clientIp: string | null;
+}
+
+interface ContextOptions {
+  db: Database;
+  localAuth?: LocalAuth | null;
+  clientIp?: string | null;
 }
 
 const NO_CREDENTIALS: VerifyResult = {
@@ -23,22 +34,22 @@ const NO_CREDENTIALS: VerifyResult = {
  * The context without a request, for tests and for transports that have
  * authenticated already (the REST adapter checks the token before the path).
  */
-export function createContextInner(options: { db: Database; userId?: string | null }): Context {
+export function createContextInner(options: ContextOptions & { userId?: string | null }): Context {
   return {
     db: options.db,
     userId: options.userId ?? null,
     authenticate: () => Promise.resolve(NO_CREDENTIALS),
+    localAuth: options.localAuth ?? null,
+    clientIp: options.clientIp ?? null,
   };
 }
 
 /** The context of one HTTP request: its Authorization header, checked on demand. */
-export function createContext(options: {
-  db: Database;
-  verifier: TokenVerifier;
-  authorization: string | undefined;
-}): Context {
+export function createContext(
+  options: ContextOptions & { verifier: TokenVerifier; authorization: string | undefined },
+): Context {
   return {
-    ...createContextInner({ db: options.db }),
+    ...createContextInner(options),
     authenticate: () => options.verifier.verifyBearerToken(options.authorization),
   };
 }
@@ -88,7 +99,7 @@ const databaseErrors = t.middleware(async ({ next }) => {
 export const publicProcedure = t.procedure.use(databaseErrors);
 
 /** After this, `ctx.userId` is the token's user id, a string. */
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const authenticated = t.middleware(async ({ ctx, next }) => {
   if (ctx.userId !== null) return next({ ctx: { userId: ctx.userId } });
   const result = await ctx.authenticate();
   if (!result.ok) {
@@ -96,4 +107,16 @@ export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
     throw new TRPCError({ code: "UNAUTHORIZED", message: cause.message, cause });
   }
   return next({ ctx: { userId: result.userId } });
+});
+
+export const protectedProcedure = publicProcedure.use(authenticated);
+
+/**
+ * The built-in accounts' procedures. With LOCAL_AUTH=false they do not exist:
+ * NOT_FOUND, as the REST routes' 404, before anything else is checked.
+ * After this, `ctx.localAuth` is not null.
+ */
+export const localAuthProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.localAuth) throw new TRPCError({ code: "NOT_FOUND", message: "Not Found" });
+  return next({ ctx: { localAuth: ctx.localAuth } });
 });

@@ -18,3 +18,9 @@ export type NewTask = RouterInputs["task"]["create"];
 export type TaskUpdate = RouterInputs["task"]["update"];
 /** The filters, sort and page of `task.list`. */
 export type TaskFilters = Exclude<RouterInputs["task"]["list"], void | undefined>;
+/** What `auth.signup` and `auth.login` answer: a bearer token, its lifetime in seconds, and the account. */
+export type AuthSession = RouterOutputs["auth"]["login"];
+/** An account of the server's own, as `auth.me` answers it. */
+export type AuthUser = RouterOutputs["auth"]["me"];
+/** The input of `auth.signup`. */
+export type SignupInput = RouterInputs["auth"]["signup"];

@@ -3,6 +3,9 @@ import { describe, expectTypeOf, it } from "vitest";
 
 import {
   createTaskClient,
+  type AuthSession,
+  type AuthUser,
+  type SignupInput,
   isTaskClientError,
   type TaskClientError,
   type NewTask,
@@ -110,6 +113,36 @@ describe("the router", () => {
     expectTypeOf(client.health.query).returns.resolves.toEqualTypeOf<{
       status: "ok" | "unavailable";
       database: "ok" | "unavailable";
+    }>();
+  });
+});
+
+describe("auth", () => {
+  it("signup and login are mutations answering a bearer token and the account", () => {
+    expectTypeOf(client.auth.login.mutate).returns.resolves.toEqualTypeOf<AuthSession>();
+    expectTypeOf(client.auth.signup.mutate).parameter(0).toEqualTypeOf<SignupInput>();
+    expectTypeOf<AuthSession>().toEqualTypeOf<{
+      token: string;
+      tokenType: "bearer";
+      expiresIn: number;
+      user: AuthUser;
+    }>();
+    expectTypeOf<SignupInput>().toEqualTypeOf<{
+      email: string;
+      password: string;
+      name?: string | null;
+    }>();
+    // @ts-expect-error login takes no name
+    void client.auth.login.mutate({ email: "a@example.com", password: "p", name: "n" });
+  });
+
+  it("me is a query answering the account, dates as ISO strings", () => {
+    expectTypeOf(client.auth.me.query).returns.resolves.toEqualTypeOf<AuthUser>();
+    expectTypeOf<AuthUser>().toEqualTypeOf<{
+      id: string;
+      email: string;
+      name: string | null;
+      createdAt: string;
     }>();
   });
 });

@@ -14,7 +14,7 @@ export {
   type ApplyMigrationsOptions,
   type Migration,
 } from "./migrate.js";
-export { Prisma, Priority, type Task } from "./generated/prisma/client.js";
+export { Prisma, Priority, type Task, type User } from "./generated/prisma/client.js";
 export {
   createTask,
   DEFAULT_ORDER,
@@ -32,3 +32,11 @@ export {
   type TaskPage,
   type TaskSort,
 } from "./tasks.js";
+export {
+  createUser,
+  findUserByEmail,
+  findUserById,
+  normalizeEmail,
+  updatePasswordHash,
+  type NewUser,
+} from "./users.js";

@@ -49,6 +49,9 @@ describe("prisma/migrations and prisma/schema.prisma", () => {
       ["  high\n", "  high\n  urgent\n"],
       ["id(sort: Desc)]", "id(sort: Asc)]"],
       ['@map("due_date")', '@map("due_at")'],
+      ["String   @unique @db.VarChar(254)", "String   @db.VarChar(254)"],
+      ["String?  @db.VarChar(100)", "String?  @db.VarChar(101)"],
+      ['@map("password_hash")', '@map("password")'],
     ];
     for (const [from, to] of edits) {
       expect(schema).toContain(from);
@@ -60,7 +63,9 @@ describe("prisma/migrations and prisma/schema.prisma", () => {
   it("match the generated client, so a stale client is caught too", () => {
     const dmmf = dmmfOf(schema);
     expect(Object.values(Prisma.ModelName)).toEqual(dmmf.datamodel.models.map((m) => m.name));
-    const task = dmmf.datamodel.models.find((m) => m.name === "Task");
-    expect(Object.values(Prisma.TaskScalarFieldEnum)).toEqual(task?.fields.map((f) => f.name));
+    const fieldsOf = (model: string) =>
+      dmmf.datamodel.models.find((m) => m.name === model)?.fields.map((f) => f.name);
+    expect(Object.values(Prisma.TaskScalarFieldEnum)).toEqual(fieldsOf("Task"));
+    expect(Object.values(Prisma.UserScalarFieldEnum)).toEqual(fieldsOf("User"));
   });
 });

@@ -2,18 +2,23 @@ import {
   createTaskInput,
   healthOutput,
   listTasksInput,
+  loginInput,
+  sessionOutput,
   setCompletedInput,
+  signupInput,
   taskChangesInput,
   taskOutput,
+  userOutput,
 } from "@todo/api";
 import type { z } from "zod";
 
 import { snakeToCamel } from "../rest/field-names.js";
+import { authPaths } from "./auth-paths.js";
 import { errorResponses, type ErrorStatus } from "./error-responses.js";
 import { errorDetail, httpValidationError, validationError } from "./error-schemas.js";
+import { jsonBody, jsonContent } from "./json-content.js";
 import { componentRef, toRestComponents, toRestSchema } from "./rest-json-schema.js";
 import type {
-  JsonSchema,
   OpenApiDocument,
   Operation,
   Parameter,
@@ -35,19 +40,40 @@ const BEARER = [{ bearerAuth: [] }];
 // Routes with a task id can miss the task; the collection routes cannot.
 const TASK_ERRORS: ErrorStatus[] = [404];
 
-let builtDocument: OpenApiDocument | undefined;
+const builtDocuments = new Map<boolean, OpenApiDocument>();
 
 /**
  * The OpenAPI 3.1 document of the REST routes, generated from the zod schemas
- * the procedures validate with. Built on the first call; every later call
- * returns the same object, so callers must not change it.
+ * the procedures validate with; the `/auth` routes only when the built-in
+ * accounts are on (`localAuth`, default true). Built on the first call; every
+ * later call returns the same object, so callers must not change it.
  */
-export function buildOpenApiDocument(): OpenApiDocument {
-  builtDocument ??= createDocument();
-  return builtDocument;
+export function buildOpenApiDocument({ localAuth = true } = {}): OpenApiDocument {
+  let document = builtDocuments.get(localAuth);
+  if (!document) {
+    document = createDocument(localAuth);
+    builtDocuments.set(localAuth, document);
+  }
+  return document;
 }
 
-function createDocument(): OpenApiDocument {
+function createDocument(localAuth: boolean): OpenApiDocument {
+  const document = createTaskDocument();
+  if (!localAuth) return document;
+  document.tags.push({
+    name: "auth",
+    description: "Built-in accounts (LOCAL_AUTH): sign up, log in, and who a token belongs to",
+  });
+  Object.assign(document.paths, authPaths());
+  Object.assign(
+    document.components.schemas,
+    toRestComponents({ Signup: signupInput, Login: loginInput }, "input"),
+    toRestComponents({ Session: sessionOutput, User: userOutput }, "output"),
+  );
+  return document;
+}
+
+function createTaskDocument(): OpenApiDocument {
   return {
     openapi: "3.1.0",
     info: {
@@ -96,8 +122,9 @@ function createDocument(): OpenApiDocument {
           scheme: "bearer",
           bearerFormat: "JWT",
           description:
-            "An HS256 token signed with BETTER_AUTH_SECRET, or a Better Auth JWT plugin token " +
-            "(EdDSA, ES256, RS256 or PS256) from the JWKS at BETTER_AUTH_URL.",
+            "An HS256 token signed with BETTER_AUTH_SECRET (what /auth/signup and /auth/login " +
+            "answer), or a Better Auth JWT plugin token (EdDSA, ES256, RS256 or PS256) from " +
+            "the JWKS at BETTER_AUTH_URL.",
         },
       },
     },
@@ -292,14 +319,6 @@ function listQueryParameters(): Parameter[] {
       schema,
     };
   });
-}
-
-function jsonContent(schema: JsonSchema): Response["content"] {
-  return { "application/json": { schema } };
-}
-
-function jsonBody(component: string, { required }: { required: boolean }): RequestBody {
-  return { required, content: { "application/json": { schema: componentRef(component) } } };
 }
 
 function taskResponse(description: string): Response {

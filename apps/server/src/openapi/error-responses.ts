@@ -4,7 +4,7 @@ import type { Header, Response } from "./types.js";
 // One line per status, as the contract's error table says it. Every error body
 // is `{"detail": ...}`; a 422 lists the problems the way Pydantic v2 does.
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 422 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 const retryAfter: Header = {
   description: "Seconds to wait before trying again",
@@ -16,7 +16,16 @@ const wwwAuthenticate: Header = {
   schema: { type: "string", const: "Bearer" },
 };
 
-function detailResponse(description: string, example: string, headers?: Response["headers"]) {
+export const wwwAuthenticateHeader = (): Record<string, Header> => ({
+  "WWW-Authenticate": wwwAuthenticate,
+});
+
+/** An error response whose body is `{"detail": example}`. */
+export function detailResponse(
+  description: string,
+  example: string,
+  headers?: Response["headers"],
+): Response {
   const response: Response = {
     description,
     content: {
@@ -39,6 +48,10 @@ const ERROR_RESPONSES: Record<ErrorStatus, Response> = {
     "No such task: it does not exist, its id is not a UUID, or it belongs to another user",
     "Task not found",
   ),
+  409: detailResponse(
+    "An account with this email exists already (emails are compared without regard to case)",
+    "Email already registered",
+  ),
   413: detailResponse("The body is over the size limit (default 100 kB)", "Request body too large"),
   415: detailResponse("The body is not `application/json`", "Unsupported media type"),
   422: {
@@ -50,13 +63,26 @@ const ERROR_RESPONSES: Record<ErrorStatus, Response> = {
       },
     },
   },
+  429: detailResponse(
+    "Too many attempts from this address or on this email; wait Retry-After seconds",
+    "Too many requests",
+    { "Retry-After": retryAfter },
+  ),
   503: detailResponse("The database cannot be reached", "Service unavailable", {
     "Retry-After": retryAfter,
   }),
 };
 
-/** The documented responses for these error statuses, in status order. */
-export function errorResponses(statuses: readonly ErrorStatus[]): Record<string, Response> {
+/**
+ * The documented responses for these error statuses, in status order;
+ * `specific` replaces the general wording where a route says more.
+ */
+export function errorResponses(
+  statuses: readonly ErrorStatus[],
+  specific: Partial<Record<ErrorStatus, Response>> = {},
+): Record<string, Response> {
   const sorted = [...statuses].sort((a, b) => a - b);
-  return Object.fromEntries(sorted.map((status) => [String(status), ERROR_RESPONSES[status]]));
+  return Object.fromEntries(
+    sorted.map((status) => [String(status), specific[status] ?? ERROR_RESPONSES[status]]),
+  );
 }

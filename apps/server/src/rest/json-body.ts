@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from "express";
 
-import { unsupportedMediaType } from "../http-errors.js";
+import { unsupportedMediaType, validationFailed } from "../http-errors.js";
+import { camelToSnake, snakeToCamel } from "./field-names.js";
 
 /** Whether the request carries a body at all (FastAPI treats an empty one as none). */
 export function hasBody(req: Request): boolean {
@@ -25,4 +26,33 @@ export function readJsonBody(limitBytes: number): (req: Request, res: Response) 
       parse(req, res, (error?: unknown) => (error ? reject(error) : resolve())),
     );
   };
+}
+
+/**
+ * The JSON body as a procedure's input: an object, its snake_case keys in
+ * camelCase. Other keys are dropped, as Pydantic ignores unknown fields.
+ * `required: false` lets a route take no body at all.
+ */
+export function bodyAsInput(body: unknown, required = true): Record<string, unknown> {
+  if (body === undefined && !required) return {};
+  if (body === undefined) {
+    throw validationFailed([
+      { type: "missing", loc: ["body"], msg: "Field required", input: null },
+    ]);
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw validationFailed([
+      {
+        type: "model_attributes_type",
+        loc: ["body"],
+        msg: "Input should be a valid dictionary or object to extract fields from",
+        input: body,
+      },
+    ]);
+  }
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key === camelToSnake(key)) input[snakeToCamel(key)] = value;
+  }
+  return input;
 }

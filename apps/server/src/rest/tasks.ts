@@ -2,11 +2,11 @@ import { createCaller, createContextInner, type TaskOutput, type TokenVerifier }
 import type { Database } from "@todo/db";
 import { Router, type NextFunction, type Request, type Response } from "express";
 
-import { fromProcedureError, methodNotAllowed, validationFailed } from "../http-errors.js";
+import { fromProcedureError, methodNotAllowed } from "../http-errors.js";
 import type { Location } from "../validation-errors.js";
 import { authenticatePathUser } from "./authenticate.js";
-import { camelToSnake, snakeToCamel } from "./field-names.js";
-import { readJsonBody } from "./json-body.js";
+import { snakeToCamel } from "./field-names.js";
+import { bodyAsInput, readJsonBody } from "./json-body.js";
 
 // The REST contract of the FastAPI backends, as a thin adapter: check the
 // token and the path user, call the same tRPC procedure, shape the answer.
@@ -38,35 +38,6 @@ export function toRestTask(task: TaskOutput): RestTask {
     created_at: task.createdAt,
     updated_at: task.updatedAt,
   };
-}
-
-/**
- * The JSON body as a procedure's input: an object, its snake_case keys in
- * camelCase. Other keys are dropped, as Pydantic ignores unknown fields.
- * `required: false` lets a route take no body at all.
- */
-function bodyInput(body: unknown, required = true): Record<string, unknown> {
-  if (body === undefined && !required) return {};
-  if (body === undefined) {
-    throw validationFailed([
-      { type: "missing", loc: ["body"], msg: "Field required", input: null },
-    ]);
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw validationFailed([
-      {
-        type: "model_attributes_type",
-        loc: ["body"],
-        msg: "Input should be a valid dictionary or object to extract fields from",
-        input: body,
-      },
-    ]);
-  }
-  const input: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) {
-    if (key === camelToSnake(key)) input[snakeToCamel(key)] = value;
-  }
-  return input;
 }
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
@@ -131,7 +102,7 @@ export function createTaskRoutes(options: {
     .post(
       route(
         async (caller, req, res) => {
-          const task = await caller.task.create(bodyInput(req.body) as never);
+          const task = await caller.task.create(bodyAsInput(req.body) as never);
           res
             .status(201)
             .location(`/api/${encodeURIComponent(req.params.user_id)}/tasks/${task.id}`)
@@ -147,7 +118,7 @@ export function createTaskRoutes(options: {
 
   const update = route(
     async (caller, req, res) => {
-      const changes = bodyInput(req.body);
+      const changes = bodyAsInput(req.body);
       const task = await caller.task.update({ ...changes, id: req.params.id } as never);
       res.json(toRestTask(task));
     },
@@ -180,7 +151,7 @@ export function createTaskRoutes(options: {
       route(
         async (caller, req, res) => {
           // No body (or no `completed` in it) toggles; `{"completed": bool}` sets.
-          const input = bodyInput(req.body, false);
+          const input = bodyAsInput(req.body, false);
           const task =
             "completed" in input
               ? await caller.task.setCompleted({ ...input, id: req.params.id } as never)

@@ -10,9 +10,12 @@ const TASKS = "/api/{user_id}/tasks";
 const TASK = `${TASKS}/{id}`;
 const TASK_COMPLETE = `${TASK}/complete`;
 
-// The contract's route table: method, path, success status.
+// The contract's route table, and the built-in accounts': method, path, success status.
 const CONTRACT_ROUTES: [HttpMethod, string, string][] = [
   ["get", "/health", "200"],
+  ["post", "/auth/signup", "201"],
+  ["post", "/auth/login", "200"],
+  ["get", "/auth/me", "200"],
   ["get", TASKS, "200"],
   ["post", TASKS, "201"],
   ["get", TASK, "200"],
@@ -67,11 +70,13 @@ describe("GET /openapi.json", () => {
     expect(successStatuses(operation(method, path))).toEqual([status]);
   });
 
-  it("gives every operation an operationId, a summary and the tasks or health tag", () => {
+  it("gives every operation an operationId, a summary and the tasks, auth or health tag", () => {
+    const tagOf = (path: string) =>
+      path === "/health" ? "health" : path.startsWith("/auth/") ? "auth" : "tasks";
     for (const { path, operation: op } of operationsOf(doc)) {
       expect(op.operationId).toMatch(/^[a-z][A-Za-z]+$/);
       expect(op.summary.length).toBeGreaterThan(0);
-      expect(op.tags).toEqual([path === "/health" ? "health" : "tasks"]);
+      expect(op.tags).toEqual([tagOf(path)]);
     }
   });
 });
@@ -239,9 +244,87 @@ describe("task routes", () => {
   });
 });
 
+describe("the /auth routes", () => {
+  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+  const schemaOf = (op: Operation, status: string) =>
+    op.responses[status]?.content?.["application/json"]?.schema;
+
+  it("take Signup and Login bodies, answer a Session, and need no token", () => {
+    const signup = operation("post", "/auth/signup");
+    const login = operation("post", "/auth/login");
+    expect(signup.requestBody).toMatchObject({
+      required: true,
+      content: { "application/json": { schema: ref("Signup") } },
+    });
+    expect(login.requestBody).toMatchObject({
+      required: true,
+      content: { "application/json": { schema: ref("Login") } },
+    });
+    expect(schemaOf(signup, "201")).toEqual(ref("Session"));
+    expect(schemaOf(login, "200")).toEqual(ref("Session"));
+    expect(signup.security).toEqual([]);
+    expect(login.security).toEqual([]);
+  });
+
+  it("document 409 on signup, 401 'Invalid email or password' on login, and 422 and 429 with Retry-After on both", () => {
+    const signup = operation("post", "/auth/signup");
+    const login = operation("post", "/auth/login");
+    expect(signup.responses["409"]?.content?.["application/json"]?.example).toEqual({
+      detail: "Email already registered",
+    });
+    expect(login.responses["401"]?.content?.["application/json"]?.example).toEqual({
+      detail: "Invalid email or password",
+    });
+    expect(signup.responses).not.toHaveProperty("401");
+    expect(login.responses).not.toHaveProperty("409");
+    for (const op of [signup, login]) {
+      expect(Object.keys(op.responses)).toEqual(
+        expect.arrayContaining(["400", "413", "415", "422", "429", "503"]),
+      );
+      expect(op.responses["429"]?.headers).toHaveProperty("Retry-After");
+      expect(schemaOf(op, "422")).toEqual(ref("HTTPValidationError"));
+    }
+  });
+
+  it("answers GET /auth/me with the User, behind a Bearer token", () => {
+    const me = operation("get", "/auth/me");
+    expect(me.security).toEqual([{ bearerAuth: [] }]);
+    expect(schemaOf(me, "200")).toEqual(ref("User"));
+    expect(Object.keys(me.responses)).toEqual(["200", "401", "404", "503"]);
+  });
+
+  it("describes Session and User in snake_case, and the password as a write-only 8–128 string", () => {
+    const { Session, User, Signup, Login } = doc.components.schemas;
+    expect(Session?.required).toEqual(["token", "token_type", "expires_in", "user"]);
+    expect(Session?.properties?.token_type).toMatchObject({ const: "bearer" });
+    expect(Session?.properties?.user).toEqual(ref("User"));
+    expect(User?.required).toEqual(["id", "email", "name", "created_at"]);
+    expect(Signup?.required).toEqual(["email", "password"]);
+    expect(Signup?.properties?.email).toMatchObject({ format: "email", maxLength: 254 });
+    expect(Signup?.properties?.password).toMatchObject({
+      minLength: 8,
+      maxLength: 128,
+      writeOnly: true,
+    });
+    expect(Login?.required).toEqual(["email", "password"]);
+  });
+
+  it("are left out of the document when the built-in accounts are off", () => {
+    const without = buildOpenApiDocument({ localAuth: false });
+    expect(Object.keys(without.paths).filter((path) => path.startsWith("/auth"))).toEqual([]);
+    expect(without.components.schemas).not.toHaveProperty("Session");
+    expect(without.tags.map((tag) => tag.name)).not.toContain("auth");
+    expect(structuralProblems(without)).toEqual([]);
+    expect(Object.keys(without.paths)).toEqual(
+      Object.keys(doc.paths).filter((path) => !path.startsWith("/auth")),
+    );
+  });
+});
+
 describe("buildOpenApiDocument", () => {
   it("builds the document once and returns it on every call", () => {
     expect(buildOpenApiDocument()).toBe(doc);
+    expect(buildOpenApiDocument({ localAuth: true })).toBe(doc);
   });
 
   it("is plain JSON: serialising and parsing it changes nothing", () => {

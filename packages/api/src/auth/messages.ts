@@ -17,3 +17,17 @@ export class AuthenticationError extends Error {
     this.name = "AuthenticationError";
   }
 }
+
+/** The one answer to a failed login, whichever part was wrong. */
+export const INVALID_CREDENTIALS_MESSAGE = "Invalid email or password";
+
+/**
+ * Carried as the `cause` of a failed login's UNAUTHORIZED, so the server can
+ * log which part was wrong; the client is never told.
+ */
+export class InvalidCredentialsError extends Error {
+  constructor(readonly reason: "unknown email" | "wrong password") {
+    super(INVALID_CREDENTIALS_MESSAGE);
+    this.name = "InvalidCredentialsError";
+  }
+}

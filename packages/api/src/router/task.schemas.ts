@@ -12,7 +12,7 @@ export const TASK_SORTS = ["created", "updated", "title", "due_date", "priority"
  * varchar(n) count — so a title of 200 emoji fits, as it does in the FastAPI
  * backends, although it is 400 UTF-16 units long.
  */
-function boundedText({ min, max, trim }: { min: number; max: number; trim: boolean }) {
+export function boundedText({ min, max, trim }: { min: number; max: number; trim: boolean }) {
   const base = trim ? z.string().trim() : z.string();
   return base
     .check((ctx) => {

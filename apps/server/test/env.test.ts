@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+
+import { ConfigError, loadConfig } from "../src/env.js";
+
+describe("loadConfig: the built-in accounts' variables", () => {
+  it("defaults to LOCAL_AUTH on, 7-day tokens, limits of 10/IP and 5/email a minute, memory counting, no trusted proxy", () => {
+    const config = loadConfig({});
+    expect(config.localAuth).toEqual({
+      enabled: true,
+      tokenTtlSeconds: 7 * 86_400,
+      rateLimits: { perIp: 10, perEmail: 5, windowSeconds: 60 },
+    });
+    expect(config.redis).toEqual({ url: undefined, keyPrefix: "todo:" });
+    expect(config.trustProxy).toBe(false);
+  });
+
+  it.each([
+    ["false", false],
+    ["0", false],
+    ["no", false],
+    ["FALSE", false],
+    ["true", true],
+    ["1", true],
+  ])("reads LOCAL_AUTH=%s as %s", (value, enabled) => {
+    expect(loadConfig({ LOCAL_AUTH: value }).localAuth.enabled).toBe(enabled);
+  });
+
+  it.each([
+    ["7d", 604_800],
+    ["12h", 43_200],
+    ["30m", 1_800],
+    ["90s", 90],
+    ["3600", 3_600],
+  ])("reads JWT_TTL=%s as %i seconds", (value, seconds) => {
+    expect(loadConfig({ JWT_TTL: value }).localAuth.tokenTtlSeconds).toBe(seconds);
+  });
+
+  it.each([
+    ["false", false],
+    ["true", true],
+    ["2", 2],
+    ["0", false],
+    ["loopback, 10.0.0.0/8", ["loopback", "10.0.0.0/8"]],
+  ])("reads TRUST_PROXY=%s as Express's %j", (value, trustProxy) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(trustProxy);
+  });
+
+  it("reads REDIS_URL, REDIS_KEY_PREFIX and the rate-limit settings", () => {
+    const config = loadConfig({
+      REDIS_URL: "redis://127.0.0.1:6379/2",
+      REDIS_KEY_PREFIX: "todo-staging:",
+      AUTH_RATE_LIMIT_PER_IP: "20",
+      AUTH_RATE_LIMIT_PER_EMAIL: "3",
+      AUTH_RATE_LIMIT_WINDOW_S: "300",
+    });
+    expect(config.redis).toEqual({ url: "redis://127.0.0.1:6379/2", keyPrefix: "todo-staging:" });
+    expect(config.localAuth.rateLimits).toEqual({ perIp: 20, perEmail: 3, windowSeconds: 300 });
+  });
+
+  it.each([
+    ["LOCAL_AUTH", "maybe"],
+    ["JWT_TTL", "7 days"],
+    ["JWT_TTL", "0"],
+    ["JWT_TTL", "400d"],
+    ["REDIS_URL", "http://127.0.0.1:6379"],
+    ["TRUST_PROXY", "everyone"],
+    ["AUTH_RATE_LIMIT_PER_EMAIL", "0"],
+  ])("refuses %s=%s with one line naming it", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(
+      new RegExp(`^Invalid environment variable ${name}: `),
+    );
+  });
+});

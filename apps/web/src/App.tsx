@@ -1,0 +1,43 @@
+import { useCallback, useEffect, useState } from "react";
+
+import { LoginScreen } from "./components/LoginScreen.js";
+import { TaskScreen } from "./components/TaskScreen.js";
+import {
+  clearSession,
+  isSessionStorageKey,
+  loadSession,
+  saveSession,
+  type Session,
+} from "./session.js";
+
+export function App() {
+  const [session, setSession] = useState(loadSession);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  // Signing in or out in another tab does the same here.
+  useEffect(() => {
+    const follow = (event: StorageEvent) => {
+      if (isSessionStorageKey(event.key)) setSession(loadSession());
+    };
+    window.addEventListener("storage", follow);
+    return () => window.removeEventListener("storage", follow);
+  }, []);
+
+  const signIn = useCallback((next: Session) => {
+    saveSession(next);
+    setNotice(null);
+    setSession(next);
+  }, []);
+
+  const signOut = useCallback((reason?: string) => {
+    clearSession();
+    setNotice(reason ?? null);
+    setSession(null);
+  }, []);
+
+  return session ? (
+    <TaskScreen key={session.token} session={session} onSignOut={signOut} />
+  ) : (
+    <LoginScreen notice={notice} onSignIn={signIn} />
+  );
+}

@@ -1,0 +1,33 @@
+import { readFileSync } from "node:fs";
+
+const SAMPLE_EVERY_MS = 100;
+
+/** A `/proc/<pid>/status` field in kB (VmRSS: now; VmHWM: the lifetime peak). */
+export function readMemoryKb(pid: number, field: "VmRSS" | "VmHWM"): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Samples a process's resident memory every 100 ms until stopped; `stop()`
+ * gives the highest sample, in MB. (VmHWM is the peak since the process
+ * started, so it cannot say which scenario reached it.)
+ */
+export function sampleRss(pid: number): { stop(): number } {
+  let peakKb = readMemoryKb(pid, "VmRSS") ?? 0;
+  const timer = setInterval(() => {
+    peakKb = Math.max(peakKb, readMemoryKb(pid, "VmRSS") ?? 0);
+  }, SAMPLE_EVERY_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      peakKb = Math.max(peakKb, readMemoryKb(pid, "VmRSS") ?? 0);
+      return peakKb / 1024;
+    },
+  };
+}

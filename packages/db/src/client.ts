@@ -2,8 +2,13 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 
 import { PrismaClient } from "./generated/prisma/client.js";
+import { typeParsers } from "./timestamp-parser.js";
 
-export type Database = PrismaClient;
+/**
+ * The Prisma client, and beside it (`$pool`) the node-postgres pool it runs
+ * on, for the hot task queries that are plain SQL (see tasks.ts).
+ */
+export type Database = PrismaClient & { readonly $pool: pg.Pool };
 
 export interface DatabaseOptions {
   /** Connections kept in the pool. */
@@ -38,12 +43,13 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     // from the pool instead of failing the next request that picks it.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    types: typeParsers,
   });
   const onPoolError = options.onPoolError ?? (() => {});
   // Without a listener, an idle connection's error would crash the process.
   pool.on("error", onPoolError);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
-  return new PrismaClient({ adapter });
+  return Object.assign(new PrismaClient({ adapter }), { $pool: pool });
 }
 
 /** True when the database answers `SELECT 1` within `timeoutMs`. Never throws. */
@@ -53,7 +59,7 @@ export async function pingDatabase(db: Database, timeoutMs = 1_000): Promise<boo
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([db.$queryRaw`SELECT 1`.then(() => true), timeout]);
+    return await Promise.race([db.$pool.query("SELECT 1").then(() => true), timeout]);
   } catch {
     return false;
   } finally {

@@ -72,6 +72,7 @@ export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier 
     "jwksCooldownMs",
   );
   const secretKey = config.secret === undefined ? undefined : importSecretKey(config.secret);
+  const recentlyVerified = new VerifiedTokenCache(clockTolerance);
   const keySet =
     config.jwksUrl === undefined
       ? undefined
@@ -121,13 +122,17 @@ export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier 
     if (size > MAX_TOKEN_BYTES) {
       return invalid(`token is ${size} bytes, over the ${MAX_TOKEN_BYTES} limit`);
     }
+    const cached = recentlyVerified.get(token);
+    if (cached) return cached;
     const header = readProtectedHeader(token);
     if (!header.ok) return invalid(header.reason);
     const verification = chooseVerification(header.header);
     if ("refused" in verification) return invalid(verification.refused);
     const { payload } = await verification(token);
     const reading = userIdFromClaims(payload);
-    return reading.ok ? reading : invalid(reading.reason);
+    if (!reading.ok) return invalid(reading.reason);
+    if (header.header.alg === SECRET_ALGORITHM) recentlyVerified.remember(token, reading, payload);
+    return reading;
   }
 
   return {
@@ -149,6 +154,52 @@ export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier 
 }
 
 type Verification = (token: string) => Promise<{ payload: JWTPayload }>;
+
+/**
+ * HS256 tokens verified in the last minute, so a client sending the same
+ * token with every request pays for the signature check once a minute instead
+ * of every time (a tenth of a small request's CPU). The key is the whole
+ * token, so any changed byte misses; exp and nbf are checked again on every
+ * hit; only accepted tokens are kept, at most MAX_ENTRIES (oldest out first).
+ * Only the secret's tokens: the secret cannot change while the process runs,
+ * whereas a key removed from the key set must stop its tokens at once.
+ */
+class VerifiedTokenCache {
+  private static readonly MAX_ENTRIES = 10_000;
+  private static readonly TTL_MS = 60_000;
+  private readonly entries = new Map<
+    string,
+    { result: VerifyResult & { ok: true }; expMs: number; nbfMs: number; until: number }
+  >();
+
+  constructor(private readonly clockToleranceSeconds: number) {}
+
+  get(token: string): (VerifyResult & { ok: true }) | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    const now = Date.now();
+    const tolerance = this.clockToleranceSeconds * 1000;
+    if (now >= entry.until || now > entry.expMs + tolerance || now < entry.nbfMs - tolerance) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return entry.result;
+  }
+
+  remember(token: string, result: VerifyResult & { ok: true }, payload: JWTPayload): void {
+    if (typeof payload.exp !== "number") return;
+    if (this.entries.size >= VerifiedTokenCache.MAX_ENTRIES) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(token, {
+      result,
+      expMs: payload.exp * 1000,
+      nbfMs: typeof payload.nbf === "number" ? payload.nbf * 1000 : -Infinity,
+      until: Date.now() + VerifiedTokenCache.TTL_MS,
+    });
+  }
+}
 
 function invalid(reason: string): VerifyResult {
   return { ok: false, failure: "invalid", reason };

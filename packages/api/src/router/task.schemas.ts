@@ -176,4 +176,6 @@ export const taskListOutput = z.object({
 export const deleteTaskOutput = z.object({ id: z.string() });
 
 export type TaskOutput = z.infer<typeof taskOutput>;
+export type TaskListOutput = z.infer<typeof taskListOutput>;
+export type DeleteTaskOutput = z.infer<typeof deleteTaskOutput>;
 export type ListTasksInput = z.infer<typeof listTasksInput>;

@@ -13,15 +13,20 @@ import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { protectedProcedure } from "../trpc.js";
 import {
   createTaskInput,
-  deleteTaskOutput,
   listTasksInput,
   setCompletedInput,
   taskByIdInput,
-  taskListOutput,
-  taskOutput,
   updateTaskInput,
+  type DeleteTaskOutput,
+  type TaskListOutput,
   type TaskOutput,
 } from "./task.schemas.js";
+
+// Outputs are typed by the output schemas (taskOutput, taskListOutput, …:
+// what the OpenAPI document shows) but not parsed again at run time: every
+// task is built field by field in toTaskOutput, and re-validating a page of
+// 1,000 tasks on every call was a tenth of the list's CPU time. The router
+// tests parse real outputs with those schemas, so the two cannot drift.
 
 export function toTaskOutput(task: Task): TaskOutput {
   return {
@@ -50,47 +55,40 @@ function found(task: Task | null): TaskOutput {
 export const taskRouter = {
   list: protectedProcedure
     .input(listTasksInput.optional())
-    .output(taskListOutput)
-    .query(async ({ ctx, input }) => {
+    .query(async ({ ctx, input }): Promise<TaskListOutput> => {
       const page = await listTasks(ctx.db, ctx.userId, input);
       return { items: page.items.map(toTaskOutput), total: page.total };
     }),
 
   byId: protectedProcedure
     .input(taskByIdInput)
-    .output(taskOutput)
     .query(async ({ ctx, input }) => found(await findTask(ctx.db, ctx.userId, input.id))),
 
   create: protectedProcedure
     .input(createTaskInput)
-    .output(taskOutput)
     .mutation(async ({ ctx, input }) => toTaskOutput(await createTask(ctx.db, ctx.userId, input))),
 
   update: protectedProcedure
     .input(updateTaskInput)
-    .output(taskOutput)
     .mutation(async ({ ctx, input: { id, ...changes } }) =>
       found(await updateTask(ctx.db, ctx.userId, id, changes)),
     ),
 
   setCompleted: protectedProcedure
     .input(setCompletedInput)
-    .output(taskOutput)
     .mutation(async ({ ctx, input }) =>
       found(await setTaskCompleted(ctx.db, ctx.userId, input.id, input.completed)),
     ),
 
   toggleComplete: protectedProcedure
     .input(taskByIdInput)
-    .output(taskOutput)
     .mutation(async ({ ctx, input }) =>
       found(await toggleTaskCompleted(ctx.db, ctx.userId, input.id)),
     ),
 
   delete: protectedProcedure
     .input(taskByIdInput)
-    .output(deleteTaskOutput)
-    .mutation(async ({ ctx, input }) => {
+    .mutation(async ({ ctx, input }): Promise<DeleteTaskOutput> => {
       if (!(await deleteTask(ctx.db, ctx.userId, input.id))) {
         throw new TRPCError({ code: "NOT_FOUND", message: "Task not found" });
       }

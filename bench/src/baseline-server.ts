@@ -14,7 +14,11 @@ const POOL_SIZE = 10;
 const BODY_LIMIT_BYTES = 100_000;
 const PRIORITIES = new Set(["low", "medium", "high"]);
 
-const COLUMNS = `id, user_id, title, description, completed, priority, due_date, tags, created_at, updated_at`;
+// Times come out of PostgreSQL as ISO 8601 UTC text, as the server's queries do.
+const isoUtc = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
+const COLUMNS = `id, user_id, title, description, completed, priority, ${isoUtc("due_date")}, tags,
+  ${isoUtc("created_at")}, ${isoUtc("updated_at")}`;
 
 // The list's default: sort=created, order=desc, limit=1000, offset=0.
 const LIST_SQL = `SELECT ${COLUMNS}, count(*) OVER () AS total
@@ -33,10 +37,10 @@ interface TaskRow {
   description: string | null;
   completed: boolean;
   priority: string;
-  due_date: Date | null;
+  due_date: string | null;
   tags: string[] | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: string;
+  updated_at: string;
 }
 
 class HttpError extends Error {
@@ -67,10 +71,10 @@ function toRestTask(row: TaskRow) {
     description: row.description,
     completed: row.completed,
     priority: row.priority,
-    due_date: row.due_date?.toISOString() ?? null,
+    due_date: row.due_date,
     tags: row.tags ?? [],
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   };
 }
 

@@ -2,8 +2,6 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { PGlite } from "@electric-sql/pglite";
-
 import { applyMigrations } from "./migrate.js";
 import { startWireServer } from "./wire-server.js";
 
@@ -39,6 +37,9 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedPostgres> {
   const dataDir = options.dataDir === undefined ? undefined : resolve(REPO_ROOT, options.dataDir);
   if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  // Loaded only here: a server on a real PostgreSQL never pays for PGlite's
+  // code in its memory or its start-up time.
+  const { PGlite } = await import("@electric-sql/pglite");
   const pglite = await PGlite.create(dataDir);
   const server = await startWireServer(pglite, {
     port: options.port ?? 0,

@@ -30,6 +30,7 @@ export {
   type TaskChanges,
   type TaskListFilters,
   type TaskPage,
+  type TaskRecord,
   type TaskSort,
 } from "./tasks.js";
 export {

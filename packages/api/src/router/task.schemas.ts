@@ -76,9 +76,14 @@ export function parseIsoDateTime(text: string): Date | null {
     number,
   ];
   const [year, month, day, hour, minute, second] = parts;
+  // Years 1–9999: what PostgreSQL and ISO 8601's four digits both hold.
+  if (year < 1) return null;
   const millis = Number(fraction.padEnd(3, "0").slice(0, 3));
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  const check = new Date(utc);
+  // setUTCFullYear, unlike Date.UTC, does not read years 0–99 as 1900–1999.
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day);
+  check.setUTCHours(hour, minute, second, millis);
+  const utc = check.getTime();
   if (
     check.getUTCFullYear() !== year ||
     check.getUTCMonth() !== month - 1 ||

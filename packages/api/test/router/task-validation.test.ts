@@ -124,3 +124,19 @@ describe("other fields", () => {
     expect(await carol().task.byId({ id: task.id })).toEqual(task);
   });
 });
+
+describe("due dates far off", () => {
+  it("keeps the year as written, from year 1 to 9999, and refuses year 0", async () => {
+    for (const [input, stored] of [
+      ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z"],
+      ["0099-06-15T12:00:00Z", "0099-06-15T12:00:00.000Z"],
+      ["9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"],
+    ] as const) {
+      const task = await carol().task.create({ title: "far", dueDate: input } as never);
+      expect(task.dueDate, input).toBe(stored);
+    }
+    expect(
+      await issuesOf(carol().task.create({ title: "x", dueDate: "0000-01-01T00:00:00Z" } as never)),
+    ).toEqual([{ path: "dueDate", code: "invalid_format" }]);
+  });
+});

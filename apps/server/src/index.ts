@@ -1,7 +1,7 @@
 // The server's entry point: the only place that reads the environment,
 // listens, and handles signals.
 import { ConfigError, loadConfig } from "./env.js";
-import { createLogger } from "./logging.js";
+import { createStdoutLogger } from "./logging.js";
 import { startServer } from "./server.js";
 
 async function main(): Promise<void> {
@@ -15,19 +15,33 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
-  const running = await startServer(config, logger);
+  const { logger, flushSync } = createStdoutLogger({
+    level: config.logLevel,
+    buffered: config.env === "production",
+  });
+  const exit = (code: number) => {
+    flushSync();
+    process.exit(code);
+  };
+  let running;
+  try {
+    running = await startServer(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, "could not start");
+    exit(1);
+    return;
+  }
 
   const shutdown = (signal: NodeJS.Signals) => {
     logger.info({ signal }, "shutting down");
     running.close().then(
       () => {
         logger.info("stopped");
-        process.exit(0);
+        exit(0);
       },
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
+        exit(1);
       },
     );
   };

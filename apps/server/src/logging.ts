@@ -51,6 +51,38 @@ export function createLogger(
   return destination ? pino(settings, destination) : pino(settings);
 }
 
+/**
+ * The process's log on stdout. In production lines are written in batches of
+ * 4 kB and at least once a second, not one write(2) per line: under load the
+ * per-request write was a tenth of the server's CPU. `flushSync` before the
+ * process exits loses nothing.
+ */
+export function createStdoutLogger(options: {
+  level?: LoggerOptions["level"];
+  buffered: boolean;
+}): {
+  logger: Logger;
+  flushSync: () => void;
+} {
+  if (!options.buffered) {
+    const logger = createLogger(options);
+    return { logger, flushSync: () => {} };
+  }
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const logger = createLogger(options, destination);
+  setInterval(() => logger.flush(), 1000).unref();
+  return {
+    logger,
+    flushSync: () => {
+      try {
+        destination.flushSync();
+      } catch {
+        // stdout already closed: nothing left to save
+      }
+    },
+  };
+}
+
 const INCOMING_ID = /^[\w.:-]{1,128}$/;
 
 /**

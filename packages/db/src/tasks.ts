@@ -169,17 +169,19 @@ export async function listTasks(
   return { items: rows.map(({ total: _total, ...task }) => task), total };
 }
 
+/** Runs a statement that returns at most one task row. */
+async function oneTask(db: Database, sql: string, values: unknown[]): Promise<TaskRecord | null> {
+  const { rows } = await db.$pool.query<TaskRecord>(sql, values);
+  return rows[0] ?? null;
+}
+
 export async function findTask(
   db: Database,
   userId: string,
   id: string,
 ): Promise<TaskRecord | null> {
   if (!UUID.test(id)) return null;
-  const { rows } = await db.$pool.query<TaskRecord>(
-    `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`,
-    [id, userId],
-  );
-  return rows[0] ?? null;
+  return oneTask(db, `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]);
 }
 
 /** Fields left out take the column defaults of the schema. */
@@ -193,11 +195,12 @@ export async function createTask(db: Database, userId: string, task: NewTask): P
     columns.push(column);
     values.push(statement.param(value));
   }
-  const { rows } = await db.$pool.query<TaskRecord>(
+  const created = await oneTask(
+    db,
     `INSERT INTO tasks (${columns.join(", ")}) VALUES (${values.join(", ")}) RETURNING ${COLUMNS}`,
     statement.values,
   );
-  return rows[0]!;
+  return created!;
 }
 
 export async function updateTask(
@@ -214,13 +217,13 @@ export async function updateTask(
     if (value !== undefined) assignments.push(`${column} = ${statement.param(value)}`);
   }
   if (assignments.length === 0) return findTask(db, userId, id);
-  const { rows } = await db.$pool.query<TaskRecord>(
+  return oneTask(
+    db,
     `UPDATE tasks SET ${assignments.join(", ")}, updated_at = now()
       WHERE id = ${statement.param(id)} AND user_id = ${statement.param(userId)}
       RETURNING ${COLUMNS}`,
     statement.values,
   );
-  return rows[0] ?? null;
 }
 
 /** Flips `completed` in one statement, so concurrent toggles never lose one. */
@@ -230,12 +233,12 @@ export async function toggleTaskCompleted(
   id: string,
 ): Promise<TaskRecord | null> {
   if (!UUID.test(id)) return null;
-  const { rows } = await db.$pool.query<TaskRecord>(
+  return oneTask(
+    db,
     `UPDATE tasks SET completed = NOT completed, updated_at = now()
       WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
     [id, userId],
   );
-  return rows[0] ?? null;
 }
 
 export function setTaskCompleted(

@@ -264,3 +264,13 @@ describe("DELETE /api/{user_id}/tasks/{id}", () => {
     expect((await call("GET", `/api/bob/tasks/${bobs.id}`, { token: bobToken })).status).toBe(200);
   });
 });
+
+describe("HEAD /api/{user_id}/tasks", () => {
+  it("answers with the list's headers and no body", async () => {
+    const res = await call("HEAD", "/api/alice/tasks");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(res.headers.get("x-total-count")).toMatch(/^\d+$/);
+    expect(await res.text()).toBe("");
+  });
+});

@@ -7,6 +7,7 @@ import type { Location } from "../validation-errors.js";
 import { authenticatePathUser } from "./authenticate.js";
 import { snakeToCamel } from "./field-names.js";
 import { bodyAsInput, readJsonBody } from "./json-body.js";
+import { sendJson } from "./json-response.js";
 
 // The REST contract of the FastAPI backends, as a thin adapter: check the
 // token and the path user, call the same tRPC procedure, shape the answer.
@@ -96,17 +97,16 @@ export function createTaskRoutes(options: {
     .get(
       route(async (caller, req, res) => {
         const page = await caller.task.list(listInput(req.query) as never);
-        res.set("X-Total-Count", String(page.total)).json(page.items.map(toRestTask));
+        res.set("X-Total-Count", String(page.total));
+        sendJson(res, page.items.map(toRestTask));
       }, "query"),
     )
     .post(
       route(
         async (caller, req, res) => {
           const task = await caller.task.create(bodyAsInput(req.body) as never);
-          res
-            .status(201)
-            .location(`/api/${encodeURIComponent(req.params.user_id)}/tasks/${task.id}`)
-            .json(toRestTask(task));
+          res.location(`/api/${encodeURIComponent(req.params.user_id)}/tasks/${task.id}`);
+          sendJson(res, toRestTask(task), 201);
         },
         "body",
         true,
@@ -120,7 +120,7 @@ export function createTaskRoutes(options: {
     async (caller, req, res) => {
       const changes = bodyAsInput(req.body);
       const task = await caller.task.update({ ...changes, id: req.params.id } as never);
-      res.json(toRestTask(task));
+      sendJson(res, toRestTask(task));
     },
     "body",
     true,
@@ -130,7 +130,7 @@ export function createTaskRoutes(options: {
     .route(`${base}/:id`)
     .get(
       route(async (caller, req, res) => {
-        res.json(toRestTask(await caller.task.byId({ id: req.params.id })));
+        sendJson(res, toRestTask(await caller.task.byId({ id: req.params.id })));
       }, "path"),
     )
     .put(update)
@@ -156,7 +156,7 @@ export function createTaskRoutes(options: {
             "completed" in input
               ? await caller.task.setCompleted({ ...input, id: req.params.id } as never)
               : await caller.task.toggleComplete({ id: req.params.id });
-          res.json(toRestTask(task));
+          sendJson(res, toRestTask(task));
         },
         "body",
         true,

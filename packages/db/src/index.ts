@@ -7,7 +7,6 @@ export {
 } from "./embedded.js";
 export {
   applyMigrations,
-  checksumOf,
   MIGRATIONS_DIR,
   MigrationError,
   readMigrations,
@@ -20,7 +19,6 @@ export {
   DEFAULT_ORDER,
   deleteTask,
   findTask,
-  likePattern,
   listTasks,
   setTaskCompleted,
   toggleTaskCompleted,

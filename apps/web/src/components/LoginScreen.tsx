@@ -1,6 +1,7 @@
 import { useState } from "react";
 
 import type { Session } from "../session.js";
+import { Brand } from "./Brand.js";
 import { AccountForm, type AccountMode } from "./AccountForm.js";
 import { TokenForm } from "./TokenForm.js";
 
@@ -15,12 +16,7 @@ export function LoginScreen({ notice, onSignIn }: LoginScreenProps) {
   return (
     <main className="login">
       <div className="card login-card">
-        <p className="brand brand-large">
-          <span className="brand-mark" aria-hidden="true">
-            ✓
-          </span>
-          Todo
-        </p>
+        <Brand large />
         <h1 className="login-title">{mode === "login" ? "Welcome back" : "Create your account"}</h1>
         {notice ? (
           <p className="notice notice-warning" role="alert">

@@ -7,6 +7,7 @@ import type { Session } from "../session.js";
 import { client } from "../task-client.js";
 import { useDebouncedValue } from "../use-debounced-value.js";
 import { useTaskList } from "../use-task-list.js";
+import { Brand } from "./Brand.js";
 import { RetryNotice } from "./RetryNotice.js";
 import {
   DEFAULT_FILTERS,
@@ -124,12 +125,7 @@ export function TaskScreen({ session, onSignOut }: TaskScreenProps) {
     <div className="app">
       <header className="app-header">
         <div className="app-header-inner">
-          <p className="brand">
-            <span className="brand-mark" aria-hidden="true">
-              ✓
-            </span>
-            Todo
-          </p>
+          <Brand />
           <div className="account">
             <span>
               Signed in as <strong>{session.label}</strong>

@@ -8,9 +8,9 @@ import {
   type TokenVerifier,
 } from "@todo/api";
 import type { Database } from "@todo/db";
-import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import type { TRPCError } from "@trpc/server";
 import cors from "cors";
-import express, { type Express } from "express";
+import express, { type Express, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
 
@@ -21,6 +21,7 @@ import { buildOpenApiDocument } from "./openapi/document.js";
 import { createDocsRouter } from "./openapi/docs-page.js";
 import { createAuthRoutes } from "./rest/auth.js";
 import { createTaskRoutes } from "./rest/tasks.js";
+import { createTrpcHandler } from "./trpc-http.js";
 
 export interface AppDependencies {
   db: Database;
@@ -84,46 +85,9 @@ export function createApp({ db, verifier, localAuth, logger, config }: AppDepend
 
   app.use(
     "/trpc",
-    createExpressMiddleware({
-      router: appRouter,
-      maxBodySize: config.bodyLimitBytes,
-      createContext: ({ req, res }) =>
-        createContext({
-          db,
-          localAuth,
-          clientIp: req.ip ?? null,
-          authorization: req.headers.authorization,
-          verifier: {
-            verifyBearerToken: async (header) => {
-              const result = await verifier.verifyBearerToken(header);
-              if (result.ok) res.locals.userId = result.userId;
-              return result;
-            },
-          },
-        }),
-      onError: ({ error, req, path }) => {
-        if (logAuthRefusal(req.log, error, { path, ip: req.ip })) return;
-        if (error.code === "INTERNAL_SERVER_ERROR") {
-          req.log.error({ err: error.cause ?? error, path }, "procedure failed");
-        } else if (error.code === "SERVICE_UNAVAILABLE") {
-          req.log.warn({ err: error.cause, path }, "database unavailable");
-        }
-      },
-      responseMeta: ({ errors, paths }) => {
-        const headers: Record<string, string> = {};
-        if (errors.some((error) => error.code === "UNAUTHORIZED"))
-          headers["WWW-Authenticate"] = "Bearer";
-        if (errors.some((error) => error.code === "SERVICE_UNAVAILABLE"))
-          headers["Retry-After"] = RETRY_AFTER_SECONDS;
-        const waits = errors.flatMap((error) =>
-          error.cause instanceof RateLimitedError ? [error.cause.retryAfterSeconds] : [],
-        );
-        if (waits.length > 0) headers["Retry-After"] = String(Math.max(...waits));
-        // Tokens and account details must not be kept by any cache.
-        if (paths?.some((path) => path.startsWith("auth."))) headers["Cache-Control"] = "no-store";
-        return { headers };
-      },
-    }),
+    createTrpcHandler(
+      trpcOptions({ db, verifier, localAuth, bodyLimitBytes: config.bodyLimitBytes }),
+    ),
   );
 
   if (localAuth) {
@@ -134,4 +98,64 @@ export function createApp({ db, verifier, localAuth, logger, config }: AppDepend
   });
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * What /trpc is served with: the context of each request, how failures are
+ * logged, and the headers they add. The requests need `requestLogging` first.
+ */
+export function trpcOptions({
+  db,
+  verifier,
+  localAuth,
+  bodyLimitBytes,
+}: Pick<AppDependencies, "db" | "verifier" | "localAuth"> & { bodyLimitBytes: number }) {
+  return {
+    router: appRouter,
+    maxBodySize: bodyLimitBytes,
+    createContext: ({ req, res }: { req: Request; res: Response }) =>
+      createContext({
+        db,
+        localAuth,
+        clientIp: req.ip ?? null,
+        authorization: req.headers.authorization,
+        verifier: {
+          verifyBearerToken: async (header) => {
+            const result = await verifier.verifyBearerToken(header);
+            if (result.ok) res.locals.userId = result.userId;
+            return result;
+          },
+        },
+      }),
+    onError: ({
+      error,
+      req,
+      path,
+    }: {
+      error: TRPCError;
+      req: Request;
+      path: string | undefined;
+    }) => {
+      if (logAuthRefusal(req.log, error, { path, ip: req.ip })) return;
+      if (error.code === "INTERNAL_SERVER_ERROR") {
+        req.log.error({ err: error.cause ?? error, path }, "procedure failed");
+      } else if (error.code === "SERVICE_UNAVAILABLE") {
+        req.log.warn({ err: error.cause, path }, "database unavailable");
+      }
+    },
+    responseMeta: ({ errors, paths }: { errors: TRPCError[]; paths?: readonly string[] }) => {
+      const headers: Record<string, string> = {};
+      if (errors.some((error) => error.code === "UNAUTHORIZED"))
+        headers["WWW-Authenticate"] = "Bearer";
+      if (errors.some((error) => error.code === "SERVICE_UNAVAILABLE"))
+        headers["Retry-After"] = RETRY_AFTER_SECONDS;
+      const waits = errors.flatMap((error) =>
+        error.cause instanceof RateLimitedError ? [error.cause.retryAfterSeconds] : [],
+      );
+      if (waits.length > 0) headers["Retry-After"] = String(Math.max(...waits));
+      // Tokens and account details must not be kept by any cache.
+      if (paths?.some((path) => path.startsWith("auth."))) headers["Cache-Control"] = "no-store";
+      return { headers };
+    },
+  };
 }

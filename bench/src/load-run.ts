@@ -30,6 +30,9 @@ export interface LoadResult {
   failures: string[];
 }
 
+/** The line a load worker writes on stderr when its measured run begins. */
+export const MEASURING = "measuring";
+
 /**
  * Runs one load worker (load-worker.ts) in a process of its own, so the load
  * generator never shares an event loop with the bench or a server. It is
@@ -39,6 +42,7 @@ export function runLoadWorker(
   benchDir: string,
   job: LoadJob,
   signal: AbortSignal,
+  onMeasuring: () => void = () => {},
 ): Promise<LoadResult> {
   const child = spawn(process.execPath, ["--import", "tsx", join(benchDir, "src/load-worker.ts")], {
     cwd: benchDir,
@@ -48,7 +52,14 @@ export function runLoadWorker(
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  let marked = false;
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (!marked && stderr.includes(`${MEASURING}\n`)) {
+      marked = true;
+      onMeasuring();
+    }
+  });
   child.stdin.end(JSON.stringify(job));
   return new Promise((resolve, reject) => {
     child.once("error", reject);

@@ -5,7 +5,7 @@ import { text } from "node:stream/consumers";
 
 import autocannon from "autocannon";
 
-import type { LoadJob, LoadResult } from "./load-run.js";
+import { MEASURING, type LoadJob, type LoadResult } from "./load-run.js";
 import { scenario } from "./scenarios.js";
 
 const MAX_FAILURES_KEPT = 5;
@@ -102,4 +102,6 @@ const job = JSON.parse(await text(process.stdin)) as LoadJob;
 const warmup = job.warmupSeconds > 0 ? await runFor(job, job.warmupSeconds) : undefined;
 // A warm-up that failed is reported as the result, so it fails the run too.
 const failedWarmup = warmup && warmup.non2xx + warmup.errors > 0 ? warmup : undefined;
+// The parent reads the target's CPU time at this mark and at the end.
+if (!failedWarmup) process.stderr.write(`${MEASURING}\n`);
 process.stdout.write(JSON.stringify(failedWarmup ?? (await runFor(job, job.durationSeconds))));

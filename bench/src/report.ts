@@ -11,6 +11,13 @@ export interface Round {
   round: number;
   load: LoadResult;
   peakRssMb: number;
+  /** CPU time (user + system) the target used during the measured seconds. */
+  cpuMs: number;
+}
+
+/** CPU time per answered request, in µs: what a request costs the process, whatever the machine's load. */
+export function cpuPerRequestUs(cpuMs: number, load: LoadResult): number {
+  return load.requests > 0 ? (cpuMs * 1000) / load.requests : NaN;
 }
 
 /** A scenario's figures for one target: medians of its rounds (errors summed, RSS the peak). */
@@ -21,6 +28,7 @@ export interface Figures {
   p99Ms: number;
   errors: number;
   peakRssMb: number;
+  cpuUsPerRequest: number;
 }
 
 export interface ScenarioFigures {
@@ -66,6 +74,7 @@ function figures(rounds: Round[]): Figures {
     p99Ms: median(rounds.map((r) => r.load.p99Ms)),
     errors: rounds.reduce((sum, r) => sum + r.load.errors + r.load.non2xx, 0),
     peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb)),
+    cpuUsPerRequest: median(rounds.map((r) => cpuPerRequestUs(r.cpuMs, r.load))),
   };
 }
 
@@ -101,6 +110,8 @@ export function resultsTable(results: ScenarioFigures[]): string {
       String(server.errors),
       vsBaseline((f) => f.requestsPerSecond),
       vsBaseline((f) => f.p99Ms),
+      fixed(server.cpuUsPerRequest, 0),
+      vsBaseline((f) => f.cpuUsPerRequest),
       fixed(server.peakRssMb, 0),
     ]);
     if (baseline) {
@@ -112,6 +123,8 @@ export function resultsTable(results: ScenarioFigures[]): string {
         fixed(baseline.p99Ms),
         String(baseline.errors),
         "1.00×",
+        "1.00×",
+        fixed(baseline.cpuUsPerRequest, 0),
         "1.00×",
         fixed(baseline.peakRssMb, 0),
       ]);
@@ -127,6 +140,8 @@ export function resultsTable(results: ScenarioFigures[]): string {
       right("errors"),
       right("req/s vs baseline"),
       right("p99 vs baseline"),
+      right("CPU µs/req"),
+      right("CPU vs baseline"),
       right("peak RSS MB"),
     ],
     rows,
@@ -209,6 +224,7 @@ export function roundsTable(rounds: Round[]): string {
       right("p50 ms"),
       right("p99 ms"),
       right("errors"),
+      right("CPU µs/req"),
       right("peak RSS MB"),
     ],
     rounds.map((r) => [
@@ -221,6 +237,7 @@ export function roundsTable(rounds: Round[]): string {
       fixed(r.load.p50Ms),
       fixed(r.load.p99Ms),
       String(r.load.errors + r.load.non2xx),
+      fixed(cpuPerRequestUs(r.cpuMs, r.load), 0),
       fixed(r.peakRssMb, 0),
     ]),
   );

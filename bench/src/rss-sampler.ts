@@ -31,3 +31,20 @@ export function sampleRss(pid: number): { stop(): number } {
     },
   };
 }
+
+/**
+ * CPU time the process has used so far (user + system), in ms, from
+ * `/proc/<pid>/stat` (in clock ticks, 100 a second on Linux).
+ */
+export function readCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;

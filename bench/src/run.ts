@@ -31,9 +31,10 @@ import {
   resultsTable,
   summarize,
   targetsTable,
+  cpuPerRequestUs,
   type Round,
 } from "./report.js";
-import { readMemoryKb, sampleRss } from "./rss-sampler.js";
+import { readCpuMs, readMemoryKb, sampleRss } from "./rss-sampler.js";
 import {
   SCENARIO_NAMES,
   scenario as scenarioNamed,
@@ -110,6 +111,7 @@ async function measureRound(
   round: number,
 ): Promise<Round> {
   const rss = sampleRss(target.pid);
+  let cpuAtStart = readCpuMs(target.pid);
   let load: LoadResult;
   let peakRssMb: number;
   try {
@@ -124,10 +126,13 @@ async function measureRound(
         users: users.slice(0, options.connections),
       },
       stopLoad.signal,
+      () => (cpuAtStart = readCpuMs(target.pid)),
     );
   } finally {
     peakRssMb = rss.stop();
   }
+  const cpuAtEnd = readCpuMs(target.pid);
+  const cpuMs = cpuAtStart !== undefined && cpuAtEnd !== undefined ? cpuAtEnd - cpuAtStart : NaN;
   const died = target.exitReason();
   const errors = load.errors + load.non2xx;
   if (died || errors > 0) {
@@ -142,9 +147,10 @@ async function measureRound(
   step(
     `${scenario.name.padEnd(18)} ${target.label.padEnd(8)} round ${round}: ` +
       `${load.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${load.p50Ms.toFixed(1)} ms  ` +
-      `p99 ${load.p99Ms.toFixed(1)} ms  RSS ${peakRssMb.toFixed(0)} MB`,
+      `p99 ${load.p99Ms.toFixed(1)} ms  CPU ${cpuPerRequestUs(cpuMs, load).toFixed(0)} µs/req  ` +
+      `RSS ${peakRssMb.toFixed(0)} MB`,
   );
-  return { scenario: scenario.name, target: target.label, round, load, peakRssMb };
+  return { scenario: scenario.name, target: target.label, round, load, peakRssMb, cpuMs };
 }
 
 /** Server and baseline take turns (A B A B …), so drift on a shared machine falls on both. */

@@ -30,6 +30,7 @@ export const methodNotAllowed = (allow: readonly string[]) =>
 export const unsupportedMediaType = () => new HttpError(415, "Unsupported media type");
 export const malformedJson = () => new HttpError(400, "Malformed JSON body");
 export const bodyTooLarge = () => new HttpError(413, "Request body too large");
+export const malformedBody = () => new HttpError(400, "Malformed request body");
 export const serviceUnavailable = () =>
   new HttpError(503, "Service unavailable", { "Retry-After": RETRY_AFTER_SECONDS });
 export const validationFailed = (details: PydanticError[]) => new HttpError(422, details);
@@ -76,7 +77,7 @@ function fromBodyParserError(error: unknown): HttpError | undefined {
     case "request.aborted":
     case "request.size.invalid":
     case "stream.encoding.set":
-      return new HttpError(400, "Malformed request body");
+      return malformedBody();
     default:
       return undefined;
   }

@@ -1,3 +1,5 @@
+import { gzipSync } from "node:zlib";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startTestApp, TEST_SECRET, type TestApp } from "./test-app.js";
@@ -21,9 +23,15 @@ afterAll(() => app.close());
 function send(
   method: string,
   path: string,
-  init: { headers?: Record<string, string>; body?: string } = {},
+  init: { headers?: Record<string, string>; body?: RequestInit["body"] } = {},
 ) {
-  return fetch(`${app.url}${path}`, { method, headers: init.headers, body: init.body });
+  const streamed = init.body instanceof ReadableStream;
+  return fetch(`${app.url}${path}`, {
+    method,
+    headers: init.headers,
+    body: init.body,
+    ...(streamed ? { duplex: "half" } : {}),
+  } as RequestInit);
 }
 const auth = (t = token) => ({ authorization: `Bearer ${t}` });
 const json = { "content-type": "application/json" };
@@ -207,7 +215,61 @@ describe("400, 413, 415: the body itself", () => {
     });
     expect(res.status).toBe(201);
   });
+
+  it("answers a chunked body that grows past 100 kB with 413, and the connection goes on", async () => {
+    const before = await app.db.task.count();
+    const text = JSON.stringify({ title: "big", description: "x".repeat(100_001) });
+    const res = await send("POST", "/api/alice/tasks", {
+      headers: { ...auth(), ...json },
+      body: inChunks(text, 8_192),
+    });
+    await expectDetail(res, 413, "Request body too large");
+    expect(await app.db.task.count()).toBe(before);
+    const after = await send("GET", "/api/alice/tasks", { headers: auth() });
+    expect(after.status).toBe(200);
+  });
+
+  it("reads a body with a byte order mark, a gzip-compressed body and UTF-16 as JSON", async () => {
+    const bom = await send("POST", "/api/alice/tasks", {
+      headers: { ...auth(), ...json },
+      body: '\ufeff{"title":"with a BOM"}',
+    });
+    expect(bom.status).toBe(201);
+    const gzipped = await send("POST", "/api/alice/tasks", {
+      headers: { ...auth(), ...json, "content-encoding": "gzip" },
+      body: new Uint8Array(gzipSync(JSON.stringify({ title: "compressed ✓" }))),
+    });
+    expect(gzipped.status).toBe(201);
+    expect(((await gzipped.json()) as { title: string }).title).toBe("compressed ✓");
+    const utf16 = await send("POST", "/api/alice/tasks", {
+      headers: { ...auth(), "content-type": "application/json; charset=utf-16le" },
+      body: new Uint8Array(Buffer.from(JSON.stringify({ title: "sixteen" }), "utf16le")),
+    });
+    expect(utf16.status).toBe(201);
+  });
+
+  it("answers a charset JSON cannot be in (RFC 8259: UTF only) with 415", async () => {
+    await expectDetail(
+      await send("POST", "/api/alice/tasks", {
+        headers: { ...auth(), "content-type": "application/json; charset=latin1" },
+        body: JSON.stringify({ title: "latin" }),
+      }),
+      415,
+      "Unsupported media type",
+    );
+  });
 });
+
+function inChunks(text: string, size: number): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  return new ReadableStream({
+    start(controller) {
+      for (let at = 0; at < bytes.length; at += size)
+        controller.enqueue(bytes.slice(at, at + size));
+      controller.close();
+    },
+  });
+}
 
 describe("422: validation, in FastAPI's shape", () => {
   const post = (body: string) =>

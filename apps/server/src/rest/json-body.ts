@@ -1,6 +1,12 @@
 import express, { type Request, type Response } from "express";
 
-import { unsupportedMediaType, validationFailed } from "../http-errors.js";
+import {
+  bodyTooLarge,
+  malformedBody,
+  malformedJson,
+  unsupportedMediaType,
+  validationFailed,
+} from "../http-errors.js";
 import { camelToSnake, snakeToCamel } from "./field-names.js";
 
 /** Whether the request carries a body at all (FastAPI treats an empty one as none). */
@@ -10,22 +16,88 @@ export function hasBody(req: Request): boolean {
   return req.get("transfer-encoding") !== undefined;
 }
 
+/** The Content-Types whose bodies are read here; others go through body-parser. */
+const PLAIN_JSON = new Set(["application/json", "application/json; charset=utf-8"]);
+
 /**
  * Reads a JSON body, after authentication: a body that is not
  * application/json is a 415, bad JSON a 400, an oversized one a 413.
+ *
+ * The usual body (plain `application/json`, UTF-8, not compressed) is read
+ * here, as body-parser would read it; anything else (another charset,
+ * gzip, …) goes through body-parser itself. body-parser's stream plumbing
+ * was a twentieth of a create's CPU time.
  */
 export function readJsonBody(limitBytes: number): (req: Request, res: Response) => Promise<void> {
   const parse = express.json({ limit: limitBytes, strict: false, type: () => true });
-  return (req, res) => {
+  return async (req, res) => {
     if (!hasBody(req)) {
       req.body = undefined;
-      return Promise.resolve();
+      return;
     }
-    if (!req.is("application/json")) return Promise.reject(unsupportedMediaType());
-    return new Promise((resolve, reject) =>
+    const type = req.headers["content-type"]?.toLowerCase();
+    const encoding = req.headers["content-encoding"];
+    if (type !== undefined && PLAIN_JSON.has(type) && !encoding) {
+      req.body = parseJson(await readUtf8(req, limitBytes));
+      return;
+    }
+    if (!req.is("application/json")) throw unsupportedMediaType();
+    await new Promise<void>((resolve, reject) =>
       parse(req, res, (error?: unknown) => (error ? reject(error) : resolve())),
     );
   };
+}
+
+/** As body-parser's JSON parser with `strict: false`: an empty body is `{}`. */
+function parseJson(text: string): unknown {
+  if (text.length === 0) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw malformedJson();
+  }
+}
+
+/** The body as UTF-8 text without a byte order mark; 413 past `limitBytes`. */
+function readUtf8(req: Request, limitBytes: number): Promise<string> {
+  const declared = Number(req.headers["content-length"]);
+  if (declared > limitBytes) {
+    req.resume(); // read and dropped, so the connection can carry the answer
+    return Promise.reject(bodyTooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limitBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off("data", onData);
+      req.resume();
+      cleanup();
+      reject(bodyTooLarge());
+    };
+    const onEnd = () => {
+      cleanup();
+      const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8");
+      resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    };
+    const onAborted = () => {
+      cleanup();
+      reject(malformedBody());
+    };
+    const cleanup = () => {
+      req.off("end", onEnd);
+      req.off("aborted", onAborted);
+      req.off("error", onAborted);
+    };
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("aborted", onAborted);
+    req.once("error", onAborted);
+  });
 }
 
 /**

@@ -129,6 +129,21 @@ export interface ServerSettings {
 }
 
 /**
+ * The arguments after `node` in apps/server's `start` script (its V8 flags
+ * and the entry point), so the bench runs exactly what `pnpm start` runs.
+ */
+export function startScriptArgs(serverDir: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(serverDir, "package.json"), "utf8")) as {
+    scripts?: Record<string, string>;
+  };
+  const [command, ...args] = (manifest.scripts?.start ?? "").trim().split(/\s+/);
+  if (command !== "node" || args.length === 0 || args.some((arg) => /[$"'`&|;<>]/.test(arg))) {
+    throw new Error(`apps/server's start script is not a plain "node …" command: ${command}`);
+  }
+  return args;
+}
+
+/**
  * The production build, as `pnpm start` runs it: NODE_ENV=production and the
  * default `info` log level (one line per request — a cost every user pays).
  * Nothing else from the caller's environment reaches it, so every setting
@@ -141,10 +156,11 @@ export function startTodoServer(
   const profiling = settings.profileDir
     ? ["--cpu-prof", `--cpu-prof-dir=${settings.profileDir}`]
     : [];
+  const serverDir = join(repoRoot, "apps/server");
   return startHttpProcess({
     label: "server",
-    args: [...profiling, join(repoRoot, "apps/server/dist/index.js")],
-    cwd: repoRoot,
+    args: [...profiling, ...startScriptArgs(serverDir)],
+    cwd: serverDir,
     env: {
       NODE_ENV: "production",
       DATABASE_URL: settings.databaseUrl,

@@ -20,7 +20,7 @@ import { logAuthRefusal, requestLogging } from "./logging.js";
 import { buildOpenApiDocument } from "./openapi/document.js";
 import { createDocsRouter } from "./openapi/docs-page.js";
 import { createAuthRoutes } from "./rest/auth.js";
-import { createTaskRoutes } from "./rest/tasks.js";
+import { addTaskRoutes } from "./rest/tasks.js";
 import { createTrpcHandler } from "./trpc-http.js";
 
 export interface AppDependencies {
@@ -64,7 +64,7 @@ export function createApp({ db, verifier, localAuth, logger, config }: AppDepend
   );
 
   // First, the routes nearly every request takes: fewer layers to pass.
-  app.use(createTaskRoutes({ db, verifier, bodyLimitBytes: config.bodyLimitBytes }));
+  addTaskRoutes(app, { db, verifier, bodyLimitBytes: config.bodyLimitBytes });
 
   const getOnly = () => {
     throw methodNotAllowed(["GET"]);

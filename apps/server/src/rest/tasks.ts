@@ -1,6 +1,6 @@
 import { createCaller, createContextInner, type TaskOutput, type TokenVerifier } from "@todo/api";
 import type { Database } from "@todo/db";
-import { Router, type NextFunction, type Request, type Response } from "express";
+import type { IRouter, NextFunction, Request, Response } from "express";
 
 import { fromProcedureError, methodNotAllowed } from "../http-errors.js";
 import type { Location } from "../validation-errors.js";
@@ -56,13 +56,15 @@ function listInput(query: Request["query"]): Record<string, unknown> {
 
 type TaskParams = { user_id: string; id: string };
 
-export function createTaskRoutes(options: {
-  db: Database;
-  verifier: TokenVerifier;
-  bodyLimitBytes: number;
-}): Router {
+/**
+ * Adds the task routes to `router` — the app itself in createApp, so these
+ * requests, nearly all of them, pass no nested router.
+ */
+export function addTaskRoutes(
+  router: IRouter,
+  options: { db: Database; verifier: TokenVerifier; bodyLimitBytes: number },
+): void {
   const { db, verifier } = options;
-  const router = Router();
   const base = "/api/:user_id/tasks";
   const json = readJsonBody(options.bodyLimitBytes);
 
@@ -165,6 +167,4 @@ export function createTaskRoutes(options: {
     .all(() => {
       throw methodNotAllowed(["PATCH"]);
     });
-
-  return router;
 }

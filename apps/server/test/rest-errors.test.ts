@@ -2,7 +2,7 @@ import { gzipSync } from "node:zlib";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { startTestApp, TEST_SECRET, type TestApp } from "./test-app.js";
+import { inChunks, startTestApp, TEST_SECRET, type TestApp } from "./test-app.js";
 
 let app: TestApp;
 let token: string;
@@ -259,17 +259,6 @@ describe("400, 413, 415: the body itself", () => {
     );
   });
 });
-
-function inChunks(text: string, size: number): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(text);
-  return new ReadableStream({
-    start(controller) {
-      for (let at = 0; at < bytes.length; at += size)
-        controller.enqueue(bytes.slice(at, at + size));
-      controller.close();
-    },
-  });
-}
 
 describe("422: validation, in FastAPI's shape", () => {
   const post = (body: string) =>

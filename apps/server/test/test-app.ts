@@ -130,3 +130,15 @@ export async function startTestApp(
     },
   };
 }
+
+/** `text` as a body stream of `size`-byte chunks: sent chunked, with no Content-Length. */
+export function inChunks(text: string, size: number): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  return new ReadableStream({
+    start(controller) {
+      for (let at = 0; at < bytes.length; at += size)
+        controller.enqueue(bytes.slice(at, at + size));
+      controller.close();
+    },
+  });
+}

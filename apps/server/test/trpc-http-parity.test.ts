@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trpcOptions } from "../src/app.js";
 import { createLogger, requestLogging } from "../src/logging.js";
 import { createTrpcHandler } from "../src/trpc-http.js";
-import { startTestApp, TEST_SECRET, testLocalAuth, type TestApp } from "./test-app.js";
+import { inChunks, startTestApp, TEST_SECRET, testLocalAuth, type TestApp } from "./test-app.js";
 
 // /trpc answers plain requests with its own handler (src/trpc-http.ts) and
 // leaves the rest to tRPC's adapter. Here both serve the same router over the
@@ -244,7 +244,7 @@ const cases: Array<[string, () => [string, RequestInit?]]> = [
       {
         method: "POST",
         headers: { ...bearer(), ...json },
-        body: chunked(JSON.stringify({ title: "y".repeat(BODY_LIMIT) })),
+        body: inChunks(JSON.stringify({ title: "y".repeat(BODY_LIMIT) }), 500),
         duplex: "half",
       } as RequestInit,
     ],
@@ -287,16 +287,6 @@ const cases: Array<[string, () => [string, RequestInit?]]> = [
   ],
   ["the signed-in user", () => ["/auth.me", { headers: bearer() }]],
 ];
-
-function chunked(text: string): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(text);
-  return new ReadableStream({
-    start(controller) {
-      for (let at = 0; at < bytes.length; at += 500) controller.enqueue(bytes.slice(at, at + 500));
-      controller.close();
-    },
-  });
-}
 
 describe("/trpc: the lean handler and tRPC's adapter", () => {
   it.each(cases)("answer %s the same", async (_name, request) => {

@@ -45,7 +45,10 @@ export async function startEmbeddedPostgres(
     port: options.port ?? 0,
     maxConnections: options.maxConnections ?? 32,
   });
-  const url = `postgresql://postgres:postgres@${server.host}:${server.port}/postgres?sslmode=disable`;
+  // The wire server hands its one session to each connection in turn, as a
+  // PgBouncer in transaction mode does, so the URL says so: a statement one
+  // connection prepared would collide with another's (see createDatabase).
+  const url = `postgresql://postgres:postgres@${server.host}:${server.port}/postgres?sslmode=disable&pgbouncer=true`;
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= server.close().then(() => pglite.close());

@@ -152,14 +152,14 @@ export async function listTasks(
   const limit = statement.param(filters.limit ?? 1000);
   const offset = statement.param(filters.offset ?? 0);
   // One round trip: the window count is the total before LIMIT/OFFSET.
-  const { rows } = await db.$pool.query<TaskRecord & { total: string }>(
+  const { rows } = await db.$query<TaskRecord & { total: string }>(
     `SELECT ${COLUMNS}, count(*) OVER () AS total FROM tasks WHERE ${where}
       ORDER BY ${sortKey(sort, order)} LIMIT ${limit} OFFSET ${offset}`,
     statement.values,
   );
   if (rows.length === 0 && (filters.offset ?? 0) > 0) {
     const count = new Statement();
-    const { rows: counted } = await db.$pool.query<{ total: string }>(
+    const { rows: counted } = await db.$query<{ total: string }>(
       `SELECT count(*) AS total FROM tasks WHERE ${whereClause(count, userId, filters)}`,
       count.values,
     );
@@ -171,7 +171,7 @@ export async function listTasks(
 
 /** Runs a statement that returns at most one task row. */
 async function oneTask(db: Database, sql: string, values: unknown[]): Promise<TaskRecord | null> {
-  const { rows } = await db.$pool.query<TaskRecord>(sql, values);
+  const { rows } = await db.$query<TaskRecord>(sql, values);
   return rows[0] ?? null;
 }
 
@@ -252,7 +252,7 @@ export function setTaskCompleted(
 
 export async function deleteTask(db: Database, userId: string, id: string): Promise<boolean> {
   if (!UUID.test(id)) return false;
-  const { rowCount } = await db.$pool.query("DELETE FROM tasks WHERE id = $1 AND user_id = $2", [
+  const { rowCount } = await db.$query("DELETE FROM tasks WHERE id = $1 AND user_id = $2", [
     id,
     userId,
   ]);

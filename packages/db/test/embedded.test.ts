@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../src/client.js";
 import { startEmbeddedPostgres } from "../src/embedded.js";
 import { readMigrations } from "../src/migrate.js";
+import { createTask, listTasks } from "../src/tasks.js";
 
 let dataDir: string;
 
@@ -60,6 +61,18 @@ describe("startEmbeddedPostgres", () => {
       expect(results).toHaveLength(50);
       expect(await db.task.count()).toBe(50);
       expect(await db.task.count({ where: { completed: true } })).toBe(25);
+
+      // The plain-SQL task queries too. The pool's connections share one
+      // session, so a statement one connection prepared would collide with
+      // another's: the embedded URL turns prepared statements off.
+      const pages = await Promise.all(
+        Array.from({ length: 30 }, async (_, i) => {
+          await createTask(db, "plain-sql-user", { title: `Plain ${i}` });
+          return listTasks(db, `pool-user-${i % 50}`, { status: i % 3 === 0 ? "all" : "pending" });
+        }),
+      );
+      expect(pages.every((page) => page.total <= 1)).toBe(true);
+      expect((await listTasks(db, "plain-sql-user")).total).toBe(30);
     } finally {
       await db.$disconnect();
       await embedded.stop();

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { behindPgBouncer, createDatabase, type Database } from "../src/client.js";
+import { createTask, listTasks } from "../src/tasks.js";
+import { createTestDatabase, type TestDatabase } from "../src/testing.js";
+
+const USER = "prepared-user";
+
+/** Names of the statements prepared on the pool's one connection. */
+async function preparedOn(db: Database): Promise<string[]> {
+  const { rows } = await db.$pool.query<{ name: string }>(
+    "SELECT name FROM pg_prepared_statements ORDER BY name",
+  );
+  return rows.map((row) => row.name);
+}
+
+describe("the task queries' prepared statements", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it("are prepared once per connection and reused, one per statement text", async () => {
+    const db = createDatabase(database.url, { poolSize: 1, preparedStatements: true });
+    try {
+      await createTask(db, USER, { title: "first" });
+      await createTask(db, USER, { title: "second" });
+      const page = await listTasks(db, USER);
+      expect(page.items.map((task) => task.title).sort()).toEqual(["first", "second"]);
+      await listTasks(db, USER, { status: "pending" });
+      // Two inserts of the same shape share one statement; each list shape has its own.
+      expect(await preparedOn(db)).toHaveLength(3);
+      expect((await listTasks(db, USER)).total).toBe(2);
+      expect(await preparedOn(db)).toHaveLength(3);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+
+  it("are not used behind a transaction-mode PgBouncer (pgbouncer=true in the URL)", async () => {
+    const url = new URL(database.url);
+    url.searchParams.set("pgbouncer", "true");
+    const db = createDatabase(url.toString(), { poolSize: 1 });
+    try {
+      // An embedded database is one session for every pool: start clean.
+      await db.$pool.query("DEALLOCATE ALL");
+      expect((await listTasks(db, USER)).total).toBe(2);
+      await createTask(db, USER, { title: "third" });
+      expect(await preparedOn(db)).toEqual([]);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+
+  it("are switched off only by an explicit pgbouncer=true", () => {
+    expect(behindPgBouncer("postgresql://u@h/db?pgbouncer=true")).toBe(true);
+    expect(behindPgBouncer("postgresql://u@h/db?pgbouncer=false")).toBe(false);
+    expect(behindPgBouncer("postgresql://u@h/db?sslmode=require")).toBe(false);
+    expect(behindPgBouncer("not a url")).toBe(false);
+  });
+});

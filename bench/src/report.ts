@@ -13,6 +13,8 @@ export interface Round {
   peakRssMb: number;
   /** CPU time (user + system) the target used during the measured seconds. */
   cpuMs: number;
+  /** CPU time the local PostgreSQL server used meanwhile (NaN: not on this machine). */
+  dbCpuMs: number;
 }
 
 /** CPU time per answered request, in µs: what a request costs the process, whatever the machine's load. */
@@ -29,6 +31,7 @@ export interface Figures {
   errors: number;
   peakRssMb: number;
   cpuUsPerRequest: number;
+  dbCpuUsPerRequest: number;
 }
 
 export interface ScenarioFigures {
@@ -75,6 +78,7 @@ function figures(rounds: Round[]): Figures {
     errors: rounds.reduce((sum, r) => sum + r.load.errors + r.load.non2xx, 0),
     peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb)),
     cpuUsPerRequest: median(rounds.map((r) => cpuPerRequestUs(r.cpuMs, r.load))),
+    dbCpuUsPerRequest: median(rounds.map((r) => cpuPerRequestUs(r.dbCpuMs, r.load))),
   };
 }
 
@@ -91,7 +95,7 @@ export function summarize(scenarios: Scenario[], rounds: Round[]): ScenarioFigur
   });
 }
 
-const fixed = (value: number, digits = 1) => value.toFixed(digits);
+const fixed = (value: number, digits = 1) => (Number.isNaN(value) ? "—" : value.toFixed(digits));
 const ratio = (value: number) => `${value.toFixed(2)}×`;
 
 const right = (title: string): Column => ({ title, align: "right" });
@@ -112,6 +116,7 @@ export function resultsTable(results: ScenarioFigures[]): string {
       vsBaseline((f) => f.p99Ms),
       fixed(server.cpuUsPerRequest, 0),
       vsBaseline((f) => f.cpuUsPerRequest),
+      fixed(server.dbCpuUsPerRequest, 0),
       fixed(server.peakRssMb, 0),
     ]);
     if (baseline) {
@@ -126,6 +131,7 @@ export function resultsTable(results: ScenarioFigures[]): string {
         "1.00×",
         fixed(baseline.cpuUsPerRequest, 0),
         "1.00×",
+        fixed(baseline.dbCpuUsPerRequest, 0),
         fixed(baseline.peakRssMb, 0),
       ]);
     }
@@ -142,6 +148,7 @@ export function resultsTable(results: ScenarioFigures[]): string {
       right("p99 vs baseline"),
       right("CPU µs/req"),
       right("CPU vs baseline"),
+      right("PostgreSQL CPU µs/req"),
       right("peak RSS MB"),
     ],
     rows,
@@ -225,6 +232,7 @@ export function roundsTable(rounds: Round[]): string {
       right("p99 ms"),
       right("errors"),
       right("CPU µs/req"),
+      right("PostgreSQL CPU µs/req"),
       right("peak RSS MB"),
     ],
     rounds.map((r) => [
@@ -238,6 +246,7 @@ export function roundsTable(rounds: Round[]): string {
       fixed(r.load.p99Ms),
       String(r.load.errors + r.load.non2xx),
       fixed(cpuPerRequestUs(r.cpuMs, r.load), 0),
+      fixed(cpuPerRequestUs(r.dbCpuMs, r.load), 0),
       fixed(r.peakRssMb, 0),
     ]),
   );

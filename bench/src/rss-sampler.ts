@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 const SAMPLE_EVERY_MS = 100;
 
@@ -37,14 +37,36 @@ export function sampleRss(pid: number): { stop(): number } {
  * `/proc/<pid>/stat` (in clock ticks, 100 a second on Linux).
  */
 export function readCpuMs(pid: number): number | undefined {
+  return readStat(pid)?.cpuMs;
+}
+
+function readStat(pid: number | string): { command: string; cpuMs: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name, which is in parentheses and may hold spaces.
+    // The command name is in parentheses and may hold spaces; the fields follow it.
+    const command = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return { command, cpuMs };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU time used so far by every process of this machine's PostgreSQL server
+ * (backends and its own workers), in ms; undefined when none is visible (a
+ * database on another machine). On a shared machine, what the database
+ * spends on a request is CPU the Node process cannot have.
+ */
+export function readPostgresCpuMs(): number | undefined {
+  let total: number | undefined;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(entry);
+    if (stat?.command === "postgres") total = (total ?? 0) + stat.cpuMs;
+  }
+  return total;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;

@@ -34,7 +34,7 @@ import {
   cpuPerRequestUs,
   type Round,
 } from "./report.js";
-import { readCpuMs, readMemoryKb, sampleRss } from "./rss-sampler.js";
+import { readCpuMs, readMemoryKb, readPostgresCpuMs, sampleRss } from "./rss-sampler.js";
 import {
   SCENARIO_NAMES,
   scenario as scenarioNamed,
@@ -112,6 +112,7 @@ async function measureRound(
 ): Promise<Round> {
   const rss = sampleRss(target.pid);
   let cpuAtStart = readCpuMs(target.pid);
+  let dbCpuAtStart = readPostgresCpuMs();
   let load: LoadResult;
   let peakRssMb: number;
   try {
@@ -126,13 +127,20 @@ async function measureRound(
         users: users.slice(0, options.connections),
       },
       stopLoad.signal,
-      () => (cpuAtStart = readCpuMs(target.pid)),
+      () => {
+        cpuAtStart = readCpuMs(target.pid);
+        dbCpuAtStart = readPostgresCpuMs();
+      },
     );
   } finally {
     peakRssMb = rss.stop();
   }
   const cpuAtEnd = readCpuMs(target.pid);
-  const cpuMs = cpuAtStart !== undefined && cpuAtEnd !== undefined ? cpuAtEnd - cpuAtStart : NaN;
+  const dbCpuAtEnd = readPostgresCpuMs();
+  const spent = (start: number | undefined, end: number | undefined) =>
+    start !== undefined && end !== undefined ? end - start : NaN;
+  const cpuMs = spent(cpuAtStart, cpuAtEnd);
+  const dbCpuMs = spent(dbCpuAtStart, dbCpuAtEnd);
   const died = target.exitReason();
   const errors = load.errors + load.non2xx;
   if (died || errors > 0) {
@@ -148,9 +156,10 @@ async function measureRound(
     `${scenario.name.padEnd(18)} ${target.label.padEnd(8)} round ${round}: ` +
       `${load.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${load.p50Ms.toFixed(1)} ms  ` +
       `p99 ${load.p99Ms.toFixed(1)} ms  CPU ${cpuPerRequestUs(cpuMs, load).toFixed(0)} µs/req  ` +
+      `PostgreSQL ${cpuPerRequestUs(dbCpuMs, load).toFixed(0)} µs/req  ` +
       `RSS ${peakRssMb.toFixed(0)} MB`,
   );
-  return { scenario: scenario.name, target: target.label, round, load, peakRssMb, cpuMs };
+  return { scenario: scenario.name, target: target.label, round, load, peakRssMb, cpuMs, dbCpuMs };
 }
 
 /** Server and baseline take turns (A B A B …), so drift on a shared machine falls on both. */
@@ -175,9 +184,10 @@ async function runScenario(
   return rounds;
 }
 
+/** The main thread's profile (`CPU.<date>.<time>.<pid>.0.<seq>`), not a loader thread's. */
 function newestProfileOf(pid: number): string | undefined {
   const name = readdirSync(PROFILE_DIR)
-    .filter((file) => file.endsWith(".cpuprofile") && file.includes(`.${pid}.`))
+    .filter((file) => file.endsWith(".cpuprofile") && file.includes(`.${pid}.0.`))
     .sort()
     .at(-1);
   return name && join(PROFILE_DIR, name);
@@ -194,15 +204,13 @@ async function bench(options: BenchOptions): Promise<void> {
 
   const scenarios = options.scenarios.map(scenarioNamed);
   const settings = { databaseUrl: db.url, secret, logDir: LOG_DIR };
+  const profiling = options.profile ? { profileDir: PROFILE_DIR } : {};
   const server = await startProcess(() =>
-    startTodoServer(REPO_ROOT, {
-      ...settings,
-      ...(options.profile ? { profileDir: PROFILE_DIR } : {}),
-    }),
+    startTodoServer(REPO_ROOT, { ...settings, ...profiling }),
   );
   const idleRssMb = (readMemoryKb(server.pid, "VmRSS") ?? 0) / 1024;
   const baseline = scenarios.some((s) => s.baseline)
-    ? await startProcess(() => startBaselineServer(BENCH_DIR, settings))
+    ? await startProcess(() => startBaselineServer(BENCH_DIR, { ...settings, ...profiling }))
     : undefined;
 
   step(
@@ -232,10 +240,13 @@ async function bench(options: BenchOptions): Promise<void> {
   );
 
   if (options.profile) {
-    const file = newestProfileOf(server.pid);
-    if (!file) throw new Error(`the server wrote no CPU profile in ${PROFILE_DIR}`);
-    console.log(`\nCPU profile of the server: ${file}`);
-    console.log(formatProfileSummary(summarizeCpuProfile(file, REPO_ROOT)));
+    for (const [label, process] of [["server", server], ["baseline", baseline]] as const) {
+      if (!process) continue;
+      const file = newestProfileOf(process.pid);
+      if (!file) throw new Error(`the ${label} wrote no CPU profile in ${PROFILE_DIR}`);
+      console.log(`\nCPU profile of the ${label}: ${file}`);
+      console.log(formatProfileSummary(summarizeCpuProfile(file, REPO_ROOT)));
+    }
   }
 
   const complete = scenarios.length === SCENARIO_NAMES.length;

@@ -143,6 +143,10 @@ export function startScriptArgs(serverDir: string): string[] {
   return args;
 }
 
+/** Node's arguments to write a CPU profile into `dir` on exit. */
+const profiling = (dir: string | undefined) =>
+  dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+
 /**
  * The production build, as `pnpm start` runs it: NODE_ENV=production and the
  * default `info` log level (one line per request — a cost every user pays).
@@ -153,13 +157,10 @@ export function startTodoServer(
   repoRoot: string,
   settings: ServerSettings & { profileDir?: string },
 ): Promise<HttpProcess> {
-  const profiling = settings.profileDir
-    ? ["--cpu-prof", `--cpu-prof-dir=${settings.profileDir}`]
-    : [];
   const serverDir = join(repoRoot, "apps/server");
   return startHttpProcess({
     label: "server",
-    args: [...profiling, ...startScriptArgs(serverDir)],
+    args: [...profiling(settings.profileDir), ...startScriptArgs(serverDir)],
     cwd: serverDir,
     env: {
       NODE_ENV: "production",
@@ -174,11 +175,16 @@ export function startTodoServer(
 /** The bench's own plain node:http server (baseline-server.ts), through tsx. */
 export function startBaselineServer(
   benchDir: string,
-  settings: ServerSettings,
+  settings: ServerSettings & { profileDir?: string },
 ): Promise<HttpProcess> {
   return startHttpProcess({
     label: "baseline",
-    args: ["--import", "tsx", join(benchDir, "src/baseline-server.ts")],
+    args: [
+      ...profiling(settings.profileDir),
+      "--import",
+      "tsx",
+      join(benchDir, "src/baseline-server.ts"),
+    ],
     cwd: benchDir,
     env: { DATABASE_URL: settings.databaseUrl, BETTER_AUTH_SECRET: settings.secret },
     logFile: join(settings.logDir, "baseline.log"),

@@ -240,7 +240,10 @@ async function bench(options: BenchOptions): Promise<void> {
   );
 
   if (options.profile) {
-    for (const [label, process] of [["server", server], ["baseline", baseline]] as const) {
+    for (const [label, process] of [
+      ["server", server],
+      ["baseline", baseline],
+    ] as const) {
       if (!process) continue;
       const file = newestProfileOf(process.pid);
       if (!file) throw new Error(`the ${label} wrote no CPU profile in ${PROFILE_DIR}`);

@@ -144,8 +144,7 @@ export function startScriptArgs(serverDir: string): string[] {
 }
 
 /** Node's arguments to write a CPU profile into `dir` on exit. */
-const profiling = (dir: string | undefined) =>
-  dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+const profiling = (dir: string | undefined) => (dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : []);
 
 /**
  * The production build, as `pnpm start` runs it: NODE_ENV=production and the

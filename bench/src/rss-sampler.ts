@@ -40,6 +40,8 @@ export function readCpuMs(pid: number): number | undefined {
   return readStat(pid)?.cpuMs;
 }
 
+const CLOCK_TICKS_PER_SECOND = 100;
+
 function readStat(pid: number | string): { command: string; cpuMs: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -54,19 +56,29 @@ function readStat(pid: number | string): { command: string; cpuMs: number } | un
 }
 
 /**
- * CPU time used so far by every process of this machine's PostgreSQL server
- * (backends and its own workers), in ms; undefined when none is visible (a
- * database on another machine). On a shared machine, what the database
+ * CPU time used so far by each process of this machine's PostgreSQL server
+ * (backends and its own workers), in ms by pid; empty when none is visible
+ * (a database on another machine). On a shared machine, what the database
  * spends on a request is CPU the Node process cannot have.
  */
-export function readPostgresCpuMs(): number | undefined {
-  let total: number | undefined;
+export function readPostgresCpuMs(): Map<string, number> {
+  const byPid = new Map<string, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readStat(entry);
-    if (stat?.command === "postgres") total = (total ?? 0) + stat.cpuMs;
+    if (stat?.command === "postgres") byPid.set(entry, stat.cpuMs);
   }
-  return total;
+  return byPid;
 }
 
-const CLOCK_TICKS_PER_SECOND = 100;
+/**
+ * PostgreSQL's CPU time between two readings, in ms (NaN: none visible).
+ * A process that started in between counts whole; one that ended in
+ * between (an autovacuum worker) is left out rather than counted negative.
+ */
+export function postgresCpuSpentMs(start: Map<string, number>, end: Map<string, number>): number {
+  if (end.size === 0) return NaN;
+  let spent = 0;
+  for (const [pid, cpuMs] of end) spent += cpuMs - (start.get(pid) ?? 0);
+  return spent;
+}

@@ -34,7 +34,13 @@ import {
   cpuPerRequestUs,
   type Round,
 } from "./report.js";
-import { readCpuMs, readMemoryKb, readPostgresCpuMs, sampleRss } from "./rss-sampler.js";
+import {
+  postgresCpuSpentMs,
+  readCpuMs,
+  readMemoryKb,
+  readPostgresCpuMs,
+  sampleRss,
+} from "./rss-sampler.js";
 import {
   SCENARIO_NAMES,
   scenario as scenarioNamed,
@@ -137,10 +143,8 @@ async function measureRound(
   }
   const cpuAtEnd = readCpuMs(target.pid);
   const dbCpuAtEnd = readPostgresCpuMs();
-  const spent = (start: number | undefined, end: number | undefined) =>
-    start !== undefined && end !== undefined ? end - start : NaN;
-  const cpuMs = spent(cpuAtStart, cpuAtEnd);
-  const dbCpuMs = spent(dbCpuAtStart, dbCpuAtEnd);
+  const cpuMs = cpuAtStart !== undefined && cpuAtEnd !== undefined ? cpuAtEnd - cpuAtStart : NaN;
+  const dbCpuMs = postgresCpuSpentMs(dbCpuAtStart, dbCpuAtEnd);
   const died = target.exitReason();
   const errors = load.errors + load.non2xx;
   if (died || errors > 0) {

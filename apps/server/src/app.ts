@@ -7,20 +7,28 @@ import {
   type LocalAuth,
   type TokenVerifier,
 } from "@todo/api";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
 import type { Database } from "@todo/db";
 import type { TRPCError } from "@trpc/server";
 import cors from "cors";
 import express, { type Express, type Request, type Response } from "express";
-import helmet from "helmet";
 import type { Logger } from "pino";
 
 import type { Config } from "./env.js";
-import { errorHandler, methodNotAllowed, notFound, RETRY_AFTER_SECONDS } from "./http-errors.js";
+import {
+  errorHandler,
+  methodNotAllowed,
+  notFound,
+  RETRY_AFTER_SECONDS,
+  sendError,
+} from "./http-errors.js";
 import { logAuthRefusal, requestLogging } from "./logging.js";
 import { buildOpenApiDocument } from "./openapi/document.js";
 import { createDocsRouter } from "./openapi/docs-page.js";
 import { createAuthRoutes } from "./rest/auth.js";
-import { addTaskRoutes } from "./rest/tasks.js";
+import { createTaskRoutes } from "./rest/tasks.js";
+import { setApiSecurityHeaders } from "./security-headers.js";
 import { createTrpcHandler } from "./trpc-http.js";
 
 export interface AppDependencies {
@@ -32,39 +40,64 @@ export interface AppDependencies {
   config: Pick<Config, "corsOrigins" | "bodyLimitBytes" | "trustProxy">;
 }
 
-/** The whole HTTP API, built from what it is given; touches no global state. */
-export function createApp({ db, verifier, localAuth, logger, config }: AppDependencies): Express {
+/** A Node.js request listener: `http.createServer(app)`. */
+export type App = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The whole HTTP API, built from what it is given; touches no global state.
+ * Every request is logged and gets the API's security and CORS headers; the
+ * task routes are then answered directly (rest/tasks.ts says why), and
+ * everything else by the Express app.
+ */
+export function createApp(dependencies: AppDependencies): App {
+  const { db, verifier, logger, config } = dependencies;
+  const logRequest = requestLogging(logger);
+  const allowedOrigins = new Set(config.corsOrigins);
+  const corsHeaders = cors({
+    // The caller's exact origin when it is listed; otherwise no CORS headers at all.
+    origin: (origin, callback) =>
+      callback(null, origin !== undefined && allowedOrigins.has(origin) ? origin : false),
+    credentials: true,
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    allowedHeaders: ["Authorization", "Content-Type"],
+    exposedHeaders: ["X-Total-Count", "Location", "X-Request-Id"],
+    maxAge: 600,
+  });
+  const serveTaskRoute = createTaskRoutes({
+    db,
+    verifier,
+    bodyLimitBytes: config.bodyLimitBytes,
+    logger,
+  });
+  const app = createExpressApp(dependencies);
+  return (req, res) => {
+    logRequest(req, res, () => {
+      setApiSecurityHeaders(res);
+      // Answers a preflight (OPTIONS) itself.
+      corsHeaders(req, res, (error?: unknown) => {
+        if (error) sendError(error, req, res, logger);
+        else if (!serveTaskRoute(req, res)) app(req, res);
+      });
+    });
+  };
+}
+
+/** Every route but the task routes. */
+function createExpressApp({ db, verifier, localAuth, logger, config }: AppDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
   app.disable("etag");
   // Whose X-Forwarded-For to believe for `req.ip`, the address rate limits
   // count by. Off by default: a client could otherwise name any address.
   app.set("trust proxy", config.trustProxy);
-  app.use(requestLogging(logger));
-  app.use(
-    helmet({
-      // Browsers on other origins read this API through CORS.
-      crossOriginResourcePolicy: { policy: "cross-origin" },
-      // /docs must load its own scripts over plain http too (a LAN address).
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-    }),
-  );
-  const allowedOrigins = new Set(config.corsOrigins);
-  app.use(
-    cors({
-      // The caller's exact origin when it is listed; otherwise no CORS headers at all.
-      origin: (origin, callback) =>
-        callback(null, origin !== undefined && allowedOrigins.has(origin) ? origin : false),
-      credentials: true,
-      methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-      allowedHeaders: ["Authorization", "Content-Type"],
-      exposedHeaders: ["X-Total-Count", "Location", "X-Request-Id"],
-      maxAge: 600,
-    }),
-  );
 
-  // First, the routes nearly every request takes: fewer layers to pass.
-  addTaskRoutes(app, { db, verifier, bodyLimitBytes: config.bodyLimitBytes });
+  // First, what most of what reaches Express is: fewer layers to pass.
+  app.use(
+    "/trpc",
+    createTrpcHandler(
+      trpcOptions({ db, verifier, localAuth, bodyLimitBytes: config.bodyLimitBytes }),
+    ),
+  );
 
   const getOnly = () => {
     throw methodNotAllowed(["GET"]);
@@ -82,13 +115,6 @@ export function createApp({ db, verifier, localAuth, logger, config }: AppDepend
     .get((_req, res) => void res.json(openApiDocument))
     .all(getOnly);
   app.use(createDocsRouter());
-
-  app.use(
-    "/trpc",
-    createTrpcHandler(
-      trpcOptions({ db, verifier, localAuth, bodyLimitBytes: config.bodyLimitBytes }),
-    ),
-  );
 
   if (localAuth) {
     app.use(createAuthRoutes({ db, verifier, localAuth, bodyLimitBytes: config.bodyLimitBytes }));
@@ -113,7 +139,7 @@ export function trpcOptions({
   return {
     router: appRouter,
     maxBodySize: bodyLimitBytes,
-    createContext: ({ req, res }: { req: Request; res: Response }) =>
+    createContext: ({ req }: { req: Request; res: Response }) =>
       createContext({
         db,
         localAuth,
@@ -122,7 +148,7 @@ export function trpcOptions({
         verifier: {
           verifyBearerToken: async (header) => {
             const result = await verifier.verifyBearerToken(header);
-            if (result.ok) res.locals.userId = result.userId;
+            if (result.ok) req.userId = result.userId;
             return result;
           },
         },

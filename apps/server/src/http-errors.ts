@@ -1,10 +1,13 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
 import { AuthenticationError, RateLimitedError } from "@todo/api";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPCError } from "@trpc/server";
-import type { ErrorRequestHandler, Response } from "express";
+import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
 import { ZodError } from "zod";
 
+import { sendJson } from "./rest/json-response.js";
 import { toPydanticErrors, type Location, type PydanticError } from "./validation-errors.js";
 
 // Every failure of the REST side becomes a status and a `{"detail": …}` body
@@ -83,23 +86,34 @@ function fromBodyParserError(error: unknown): HttpError | undefined {
   }
 }
 
-export function sendHttpError(res: Response, error: HttpError): void {
-  res.status(error.status).set(error.headers).json({ detail: error.detail });
+export function sendHttpError(res: ServerResponse, error: HttpError): void {
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  sendJson(res, { detail: error.detail }, error.status);
 }
 
-/** Express's last error handler: known failures get their status, anything else is a 500. */
+/**
+ * Answers a failure: known ones with their status, anything else with a 500
+ * (and an error line in the log). The response must not have started.
+ */
+export function sendError(
+  error: unknown,
+  req: IncomingMessage,
+  res: ServerResponse,
+  logger: Logger,
+): void {
+  const known = error instanceof HttpError ? error : fromBodyParserError(error);
+  if (known) {
+    sendHttpError(res, known);
+    return;
+  }
+  (req.log ?? logger).error({ err: error }, "unhandled error");
+  sendHttpError(res, new HttpError(500, "Internal server error"));
+}
+
+/** Express's last error handler (sendError), unless the response has started. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const known = error instanceof HttpError ? error : fromBodyParserError(error);
-    if (known) {
-      sendHttpError(res, known);
-      return;
-    }
-    (req.log ?? logger).error({ err: error }, "unhandled error");
-    sendHttpError(res, new HttpError(500, "Internal server error"));
+    if (res.headersSent) next(error);
+    else sendError(error, req, res, logger);
   };
 }

@@ -1,23 +1,23 @@
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { AuthenticationError, InvalidCredentialsError, RateLimitedError } from "@todo/api";
 import type { TRPCError } from "@trpc/server";
-import type { RequestHandler } from "express";
+import type { Request } from "express";
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace -- how Express's types are extended
-  namespace Express {
-    interface Request {
-      /** The request id, also sent back as X-Request-Id. */
-      id: string;
-      /** A child logger that stamps every line with the request id. */
-      log: Logger;
-    }
-    interface Locals {
-      /** The authenticated user, once known; logged with the request. */
-      userId?: string;
-    }
+// What every request carries, whichever way it is served (Express's Request
+// extends IncomingMessage, so its handlers see these too).
+declare module "node:http" {
+  interface IncomingMessage {
+    /** The request id, also sent back as X-Request-Id. */
+    id: string;
+    /** A child logger that stamps every line with the request id. */
+    log: Logger;
+    /** The authenticated user, once known; logged with the request. */
+    userId?: string;
+    /** The route pattern for the request line, set by routes served without Express. */
+    routePattern?: string;
   }
 }
 
@@ -86,12 +86,26 @@ export function createStdoutLogger(options: {
 
 const INCOMING_ID = /^[\w.:-]{1,128}$/;
 
+/** The request line's `route`: the matched pattern, else the path. */
+function routeOf(req: IncomingMessage): string {
+  if (req.routePattern !== undefined) return req.routePattern;
+  const { route, baseUrl, path } = req as Partial<Request>;
+  if (route?.path) return `${baseUrl ?? ""}${String(route.path)}`;
+  if (path !== undefined) return path;
+  const url = req.url ?? "/";
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+}
+
 /**
  * Gives each request an id (the caller's X-Request-Id when it is sane), and
  * logs one line when the response is done: method, route, status, duration,
- * request id and, once known, the user id.
+ * request id and, once known, the user id. Plain Node.js request and
+ * response: it runs before Express does.
  */
-export function requestLogging(logger: Logger): RequestHandler {
+export function requestLogging(
+  logger: Logger,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   // The request line is written by a logger of its own, to the same
   // destination, without the redaction pass: its six fields are fixed and
   // none is secret, and redaction's wildcards walk every field of every line
@@ -103,8 +117,8 @@ export function requestLogging(logger: Logger): RequestHandler {
   );
   const logs = requestLine.isLevelEnabled("info");
   return (req, res, next) => {
-    const incoming = req.get("x-request-id");
-    const id = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+    const incoming = req.headers["x-request-id"];
+    const id = typeof incoming === "string" && INCOMING_ID.test(incoming) ? incoming : randomUUID();
     req.id = id;
     req.log = logger.child({ req_id: id });
     res.setHeader("X-Request-Id", id);
@@ -116,10 +130,10 @@ export function requestLogging(logger: Logger): RequestHandler {
           {
             req_id: id,
             method: req.method,
-            route: req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.path,
+            route: routeOf(req),
             status: res.statusCode,
             duration_ms: Math.round(durationMs * 10) / 10,
-            user_id: res.locals.userId,
+            user_id: req.userId,
           },
           "request",
         );

@@ -1,4 +1,4 @@
-import type { Server, ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import {
@@ -100,7 +100,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       : null;
   const app = createApp({ db, verifier, localAuth, logger, config });
 
-  const server = app.listen(config.port, config.host);
+  const server = createServer(app).listen(config.port, config.host);
   const draining = drainOnClose(server);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);

@@ -377,16 +377,68 @@ describe("404 and 405 for paths", () => {
   });
 });
 
+describe("task paths, matched as Express matches routes", () => {
+  it("in any letter case, with or without a trailing slash", async () => {
+    for (const path of ["/API/alice/TASKS", "/api/alice/tasks/", `/api/alice/Tasks/${taskId}/`]) {
+      const res = await send("GET", path, { headers: auth() });
+      expect(res.status, path).toBe(200);
+    }
+    const res = await send("PATCH", `/api/alice/tasks/${taskId}/COMPLETE/`, { headers: auth() });
+    expect(res.status).toBe(200);
+    await send("PATCH", `/api/alice/tasks/${taskId}/complete`, { headers: auth() });
+  });
+
+  it("with URL-decoded parameters; one that is not valid %-encoding is a 403 or 404, never a 500", async () => {
+    expect((await send("GET", "/api/%61lice/tasks", { headers: auth() })).status).toBe(200);
+    const encodedId = [...taskId].map((c) => `%${c.charCodeAt(0).toString(16)}`).join("");
+    expect((await send("GET", `/api/alice/tasks/${encodedId}`, { headers: auth() })).status).toBe(
+      200,
+    );
+    await expectDetail(
+      await send("GET", "/api/%E0%A4%A/tasks", { headers: auth() }),
+      403,
+      "Access forbidden",
+    );
+    await expectDetail(
+      await send("GET", "/api/alice/tasks/%E0%A4%A", { headers: auth() }),
+      404,
+      "Task not found",
+    );
+    await expectDetail(await send("GET", "/api/%E0%A4%A/tasks"), 401, "Not authenticated");
+  });
+
+  it("answers HEAD on a task as GET, without the body", async () => {
+    const res = await send("HEAD", `/api/alice/tasks/${taskId}`, { headers: auth() });
+    const got = await send("GET", `/api/alice/tasks/${taskId}`, { headers: auth() });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe(got.headers.get("content-length"));
+    expect(await res.text()).toBe("");
+  });
+});
+
 describe("every response", () => {
-  it("carries a request id, security headers and no X-Powered-By", async () => {
-    const res = await send("GET", "/api/alice/tasks", {
-      headers: { ...auth(), "x-request-id": "abc-123" },
-    });
-    expect(res.headers.get("x-request-id")).toBe("abc-123");
-    expect(res.headers.get("x-powered-by")).toBeNull();
-    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  it("carries a request id, an API's security headers and no X-Powered-By", async () => {
+    for (const path of ["/api/alice/tasks", "/api/alice/tasks/nope", "/trpc/task.list", "/nope"]) {
+      const res = await send("GET", path, { headers: { ...auth(), "x-request-id": "abc-123" } });
+      expect(res.headers.get("x-request-id"), path).toBe("abc-123");
+      expect(res.headers.get("x-powered-by"), path).toBeNull();
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(res.headers.get("content-security-policy"), path).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(res.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(res.headers.get("strict-transport-security"), path).toMatch(/^max-age=\d+/);
+    }
     const other = await send("GET", "/health");
     expect(other.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("of the /docs page has a page's headers instead: its own scripts may run", async () => {
+    const res = await send("GET", "/docs");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("cross-origin-opener-policy")).toBe("same-origin");
   });
 
   it("is logged as one line with method, route, status, duration, request id and user id", async () => {

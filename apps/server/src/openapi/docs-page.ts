@@ -1,6 +1,8 @@
 import express, { Router } from "express";
 import getAbsoluteFSPath from "swagger-ui-dist/absolute-path.js";
 
+import { pageSecurityHeaders } from "../security-headers.js";
+
 // Swagger UI from the swagger-ui-dist package, served by this router: the page
 // works offline, and it has no inline script, so it runs under a
 // Content-Security-Policy of `script-src 'self'`.
@@ -55,6 +57,7 @@ const INITIALIZER = `window.addEventListener("load", function () {
 export function createDocsRouter(): Router {
   const router = Router();
   const assets = express.static(getAbsoluteFSPath(), { index: false, maxAge: "1d" });
+  router.use("/docs", pageSecurityHeaders()); // the page, its initializer and its assets
 
   router.get("/docs", (_req, res) => {
     res.type("html").send(DOCS_PAGE);

@@ -65,7 +65,7 @@ export function createAuthRoutes(options: {
     (handle: (caller: Caller, req: Request, res: Response) => Promise<void>, withBody: boolean) =>
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        if (withBody) await json(req, res);
+        if (withBody) req.body = await json(req, res);
         const caller = createCaller(
           createContext({
             db,
@@ -85,7 +85,7 @@ export function createAuthRoutes(options: {
     };
 
   const issueSession = (status: number, session: SessionOutput, res: Response) => {
-    res.locals.userId = session.user.id;
+    res.req.userId = session.user.id;
     // A token must not be kept by any cache (RFC 6749, 5.1).
     res.status(status).set("Cache-Control", "no-store").json(toRestSession(session));
   };
@@ -117,7 +117,7 @@ export function createAuthRoutes(options: {
     .get(
       route(async (caller, _req, res) => {
         const user = await caller.auth.me();
-        res.locals.userId = user.id;
+        res.req.userId = user.id;
         res.set("Cache-Control", "no-store").json(toRestUser(user));
       }, false),
     )

@@ -1,5 +1,6 @@
+import type { IncomingMessage } from "node:http";
+
 import { AuthenticationError, type TokenVerifier } from "@todo/api";
-import type { Request } from "express";
 
 import { forbidden, unauthorized } from "../http-errors.js";
 
@@ -9,15 +10,16 @@ import { forbidden, unauthorized } from "../http-errors.js";
  * body is read and before the database is touched.
  */
 export async function authenticatePathUser(
-  req: Request<{ user_id: string }>,
+  req: IncomingMessage,
+  pathUser: string,
   verifier: TokenVerifier,
 ): Promise<string> {
-  const result = await verifier.verifyBearerToken(req.get("authorization"));
+  const result = await verifier.verifyBearerToken(req.headers.authorization);
   if (!result.ok) {
     req.log.warn({ auth_failure: result.failure, reason: result.reason }, "authentication failed");
     throw unauthorized(new AuthenticationError(result.failure, result.reason));
   }
-  req.res!.locals.userId = result.userId;
-  if (req.params.user_id !== result.userId) throw forbidden();
+  req.userId = result.userId;
+  if (pathUser !== result.userId) throw forbidden();
   return result.userId;
 }

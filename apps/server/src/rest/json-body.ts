@@ -1,4 +1,6 @@
-import express, { type Request, type Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+import express from "express";
 
 import {
   bodyTooLarge,
@@ -10,10 +12,10 @@ import {
 import { camelToSnake, snakeToCamel } from "./field-names.js";
 
 /** Whether the request carries a body at all (FastAPI treats an empty one as none). */
-export function hasBody(req: Request): boolean {
-  const length = req.get("content-length");
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
   if (length !== undefined) return Number(length) > 0;
-  return req.get("transfer-encoding") !== undefined;
+  return req.headers["transfer-encoding"] !== undefined;
 }
 
 /** The Content-Types whose bodies are read here; others go through body-parser. */
@@ -28,23 +30,26 @@ const PLAIN_JSON = new Set(["application/json", "application/json; charset=utf-8
  * gzip, …) goes through body-parser itself. body-parser's stream plumbing
  * was a twentieth of a create's CPU time.
  */
-export function readJsonBody(limitBytes: number): (req: Request, res: Response) => Promise<void> {
-  const parse = express.json({ limit: limitBytes, strict: false, type: () => true });
+export function readJsonBody(
+  limitBytes: number,
+): (req: IncomingMessage, res: ServerResponse) => Promise<unknown> {
+  // Parses only application/json (any charset, any encoding); leaves the
+  // body undefined for every other type.
+  const parse = express.json({ limit: limitBytes, strict: false, type: "application/json" });
   return async (req, res) => {
-    if (!hasBody(req)) {
-      req.body = undefined;
-      return;
-    }
+    if (!hasBody(req)) return undefined;
     const type = req.headers["content-type"]?.toLowerCase();
     const encoding = req.headers["content-encoding"];
     if (type !== undefined && PLAIN_JSON.has(type) && !encoding) {
-      req.body = parseJson(await readUtf8(req, limitBytes));
-      return;
+      return parseJson(await readUtf8(req, limitBytes));
     }
-    if (!req.is("application/json")) throw unsupportedMediaType();
+    const parsed = req as IncomingMessage & { body?: unknown };
+    parsed.body = undefined;
     await new Promise<void>((resolve, reject) =>
-      parse(req, res, (error?: unknown) => (error ? reject(error) : resolve())),
+      parse(parsed, res, (error?: unknown) => (error ? reject(error) : resolve())),
     );
+    if (parsed.body === undefined) throw unsupportedMediaType();
+    return parsed.body;
   };
 }
 
@@ -59,7 +64,7 @@ function parseJson(text: string): unknown {
 }
 
 /** The body as UTF-8 text without a byte order mark; 413 past `limitBytes`. */
-function readUtf8(req: Request, limitBytes: number): Promise<string> {
+function readUtf8(req: IncomingMessage, limitBytes: number): Promise<string> {
   const declared = Number(req.headers["content-length"]);
   if (declared > limitBytes) {
     req.resume(); // read and dropped, so the connection can carry the answer

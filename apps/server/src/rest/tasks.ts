@@ -67,29 +67,32 @@ function listInput(query: ParsedUrlQuery): Record<string, unknown> {
   return input;
 }
 
-/** What a route's handler is given. */
+/** What an endpoint's handler is given. */
 interface TaskRequest {
   caller: ReturnType<typeof createCaller>;
-  req: IncomingMessage;
   res: ServerResponse;
   userPath: string;
   /** The `{id}` of the path ("" on the list's path). */
   id: string;
   query: ParsedUrlQuery;
-  /** The JSON body, for routes that read one (undefined when there is none). */
+  /** The JSON body, for endpoints that read one (undefined when there is none). */
   body: unknown;
 }
 
-interface Route {
-  /** The pattern, as the request line logs it. */
-  pattern: string;
-  methods: Partial<
-    Record<"GET" | "POST" | "PUT" | "PATCH" | "DELETE", (request: TaskRequest) => Promise<void>>
-  >;
+/** One method on one path. */
+interface Endpoint {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  handle: (request: TaskRequest) => Promise<void>;
   /** Where a failure's input came from, for a 422's `loc`. */
   location: Location;
-  /** Whether the route reads a JSON body. */
-  withBody: boolean;
+  /** Whether it reads a JSON body. */
+  withBody?: boolean;
+}
+
+/** A path: its pattern, as the request line logs it, and its endpoints in `Allow` order. */
+interface TaskPath {
+  pattern: string;
+  endpoints: Endpoint[];
 }
 
 /** `/api/{user_id}/tasks`, `…/{id}` and `…/{id}/complete`, as Express matches them. */
@@ -125,104 +128,89 @@ export function createTaskRoutes(options: {
 
   // Client input is untyped JSON; the procedure's schema is what checks it,
   // so the adapter hands it over as it came (hence the `as never`s).
-  const list: Route = {
+  const list: TaskPath = {
     pattern: "/api/:user_id/tasks",
-    location: "query",
-    withBody: false,
-    methods: {
-      GET: async ({ caller, res, query }) => {
-        const page = await caller.task.list(listInput(query) as never);
-        res.setHeader("X-Total-Count", String(page.total));
-        sendJson(res, page.items.map(toRestTask));
+    endpoints: [
+      {
+        method: "GET",
+        location: "query",
+        handle: async ({ caller, res, query }) => {
+          const page = await caller.task.list(listInput(query) as never);
+          res.setHeader("X-Total-Count", String(page.total));
+          sendJson(res, page.items.map(toRestTask));
+        },
       },
-    },
-  };
-  const create: Route = {
-    pattern: "/api/:user_id/tasks",
-    location: "body",
-    withBody: true,
-    methods: {
-      POST: async ({ caller, res, userPath, body }) => {
-        const task = await caller.task.create(bodyAsInput(body) as never);
-        res.setHeader("Location", `/api/${encodeURIComponent(userPath)}/tasks/${task.id}`);
-        sendJson(res, toRestTask(task), 201);
+      {
+        method: "POST",
+        location: "body",
+        withBody: true,
+        handle: async ({ caller, res, userPath, body }) => {
+          const task = await caller.task.create(bodyAsInput(body) as never);
+          res.setHeader("Location", `/api/${encodeURIComponent(userPath)}/tasks/${task.id}`);
+          sendJson(res, toRestTask(task), 201);
+        },
       },
-    },
+    ],
   };
-  const one: Route = {
+  const one: TaskPath = {
     pattern: "/api/:user_id/tasks/:id",
-    location: "path",
-    withBody: false,
-    methods: {
-      GET: async ({ caller, res, id }) => {
-        sendJson(res, toRestTask(await caller.task.byId({ id })));
+    endpoints: [
+      {
+        method: "GET",
+        location: "path",
+        handle: async ({ caller, res, id }) => {
+          sendJson(res, toRestTask(await caller.task.byId({ id })));
+        },
       },
-    },
-  };
-  const change: Route = {
-    pattern: "/api/:user_id/tasks/:id",
-    location: "body",
-    withBody: true,
-    methods: { PUT: update, PATCH: update },
-  };
-  const remove: Route = {
-    pattern: "/api/:user_id/tasks/:id",
-    location: "path",
-    withBody: false,
-    methods: {
-      DELETE: async ({ caller, res, id }) => {
-        await caller.task.delete({ id });
-        res.statusCode = 204;
-        res.end();
+      { method: "PUT", location: "body", withBody: true, handle: update },
+      { method: "PATCH", location: "body", withBody: true, handle: update },
+      {
+        method: "DELETE",
+        location: "path",
+        handle: async ({ caller, res, id }) => {
+          await caller.task.delete({ id });
+          res.statusCode = 204;
+          res.end();
+        },
       },
-    },
+    ],
   };
-  const complete: Route = {
+  const complete: TaskPath = {
     pattern: "/api/:user_id/tasks/:id/complete",
-    location: "body",
-    withBody: true,
-    methods: {
-      PATCH: async ({ caller, res, id, body }) => {
-        // No body (or no `completed` in it) toggles; `{"completed": bool}` sets.
-        const input = bodyAsInput(body, false);
-        const task =
-          "completed" in input
-            ? await caller.task.setCompleted({ ...input, id } as never)
-            : await caller.task.toggleComplete({ id });
-        sendJson(res, toRestTask(task));
+    endpoints: [
+      {
+        method: "PATCH",
+        location: "body",
+        withBody: true,
+        handle: async ({ caller, res, id, body }) => {
+          // No body (or no `completed` in it) toggles; `{"completed": bool}` sets.
+          const input = bodyAsInput(body, false);
+          const task =
+            "completed" in input
+              ? await caller.task.setCompleted({ ...input, id } as never)
+              : await caller.task.toggleComplete({ id });
+          sendJson(res, toRestTask(task));
+        },
       },
-    },
+    ],
   };
-
-  /** The route for a method on a path, or the methods the path allows. */
-  const routeFor = (
-    method: string,
-    path: readonly Route[],
-  ): Route | { allow: string[]; pattern: string } => {
-    const wanted = method === "HEAD" ? "GET" : method;
-    const route = path.find((candidate) => wanted in candidate.methods);
-    if (route) return route;
-    return { allow: path.flatMap((r) => Object.keys(r.methods)), pattern: path[0]!.pattern };
-  };
-  const paths = { list: [list, create], one: [one, change, remove], complete: [complete] };
 
   async function serve(
-    route: Route,
+    endpoint: Endpoint,
     req: IncomingMessage,
     res: ServerResponse,
-    userPath: string,
-    id: string,
+    params: { userPath: string; id: string },
     rawQuery: string,
   ): Promise<void> {
-    const query = route.location === "query" ? parseQueryString(rawQuery) : {};
+    const query = endpoint.location === "query" ? parseQueryString(rawQuery) : {};
     let body: unknown;
     try {
-      const userId = await authenticatePathUser(req, userPath, verifier);
-      if (route.withBody) body = await json(req, res);
+      const userId = await authenticatePathUser(req, params.userPath, verifier);
+      if (endpoint.withBody) body = await json(req, res);
       const caller = createCaller(createContextInner({ db, userId }));
-      const handle = route.methods[(req.method === "HEAD" ? "GET" : req.method) as "GET"]!;
-      await handle({ caller, req, res, userPath, id, query, body }).catch((error: unknown) => {
-        throw fromProcedureError(error, route.location, route.location === "query" ? query : body);
+      await endpoint.handle({ caller, res, ...params, query, body }).catch((error: unknown) => {
+        const submitted = endpoint.location === "query" ? query : body;
+        throw fromProcedureError(error, endpoint.location, submitted);
       });
     } catch (error) {
       if (!res.headersSent) sendError(error, req, res, logger);
@@ -239,14 +227,15 @@ export function createTaskRoutes(options: {
     const match = TASK_PATH.exec(queryAt === -1 ? url : url.slice(0, queryAt));
     if (!match) return false;
     const [, rawUser = "", rawId, completePath] = match;
-    const path = completePath ? paths.complete : rawId === undefined ? paths.list : paths.one;
-    const route = routeFor(req.method ?? "GET", path);
-    req.routePattern = route.pattern;
-    if ("allow" in route) {
-      sendError(methodNotAllowed(route.allow), req, res, logger);
+    const path = completePath ? complete : rawId === undefined ? list : one;
+    req.routePattern = path.pattern;
+    const method = req.method === "HEAD" ? "GET" : req.method;
+    const endpoint = path.endpoints.find((candidate) => candidate.method === method);
+    if (!endpoint) {
+      sendError(methodNotAllowed(path.endpoints.map((e) => e.method)), req, res, logger);
     } else {
-      const rawQuery = queryAt === -1 ? "" : url.slice(queryAt + 1);
-      void serve(route, req, res, pathParam(rawUser), pathParam(rawId ?? ""), rawQuery);
+      const params = { userPath: pathParam(rawUser), id: pathParam(rawId ?? "") };
+      void serve(endpoint, req, res, params, queryAt === -1 ? "" : url.slice(queryAt + 1));
     }
     return true;
   };

@@ -1,8 +1,9 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 
 import pg from "pg";
+
+import { runCommand } from "./run-command.js";
 
 export interface BenchDatabase {
   name: string;
@@ -50,18 +51,10 @@ export function postgresVersion(databaseUrl: string): Promise<string> {
  * bench needs nothing but `pnpm build`.
  */
 export function applyProjectMigrations(repoRoot: string, databaseUrl: string): Promise<void> {
-  const child = spawn(process.execPath, [join(repoRoot, "packages/db/dist/cli/migrate.js")], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`migrations failed (exit ${code}):\n${output}`)),
-    );
-  });
+  return runCommand(
+    "migrations",
+    process.execPath,
+    [join(repoRoot, "packages/db/dist/cli/migrate.js")],
+    { cwd: repoRoot, env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl } },
+  );
 }

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { runCommand } from "./run-command.js";
 
 /**
  * `turbo run build` for the server and the packages it depends on: a cache
@@ -6,20 +6,10 @@ import { spawn } from "node:child_process";
  * stale build.
  */
 export function buildServer(repoRoot: string): Promise<void> {
-  const child = spawn(
+  return runCommand(
+    "pnpm build",
     "pnpm",
     ["exec", "turbo", "run", "build", "--filter=@todo/server...", "--output-logs=errors-only"],
-    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: repoRoot },
   );
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`pnpm build failed (exit ${code}):\n${output.trim()}`)),
-    );
-  });
 }

@@ -8,6 +8,8 @@ const conditions = ["@todo/source", ...defaultServerConditions];
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
+  // Where vitest runs globalSetup files (the web app's starts the whole stack).
+  environments: { __vitest__: { resolve: { conditions } } },
   test: {
     environment: "node",
     testTimeout: 30_000,

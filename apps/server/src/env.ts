@@ -12,15 +12,64 @@ const csv = z.string().transform((value) =>
     .filter(Boolean),
 );
 
-const origin = (name: string) =>
-  z.url().transform((url, ctx) => {
-    const parsed = new URL(url);
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-      ctx.issues.push({ code: "custom", input: url, message: `${name} must be an http(s) URL` });
-      return z.NEVER;
-    }
-    return parsed.origin;
+/** The origin of an http(s) URL, or null when `text` is not one. */
+function httpOrigin(text: string): string | null {
+  if (!URL.canParse(text)) return null;
+  const url = new URL(text);
+  return url.protocol === "http:" || url.protocol === "https:" ? url.origin : null;
+}
+
+const betterAuthUrl = z.string().transform((text, ctx) => {
+  const origin = httpOrigin(text.trim());
+  if (origin) return origin;
+  ctx.issues.push({
+    code: "custom",
+    input: text,
+    message:
+      "is not an http(s) URL. Set it to your Better Auth server's URL, e.g. https://app.example.com",
   });
+  return z.NEVER;
+});
+
+const corsOrigins = csv.transform((entries, ctx) => {
+  const origins: string[] = [];
+  for (const entry of entries) {
+    const origin = httpOrigin(entry);
+    if (origin) {
+      origins.push(origin);
+      continue;
+    }
+    ctx.issues.push({
+      code: "custom",
+      input: entry,
+      message:
+        `"${entry}" is not an origin. Write each allowed origin as scheme://host[:port], ` +
+        "e.g. http://localhost:3000, separated by commas (never *)",
+    });
+    return z.NEVER;
+  }
+  return origins;
+});
+
+/**
+ * A PostgreSQL URL. The message never repeats the URL: it may hold a password.
+ */
+const databaseUrl = z.string().transform((text, ctx) => {
+  const scheme = /^([a-z][a-z\d+.-]*):/i.exec(text)?.[1]?.toLowerCase();
+  const isPostgres = scheme === "postgres" || scheme === "postgresql";
+  if (isPostgres && URL.canParse(text)) return text;
+  ctx.issues.push({
+    code: "custom",
+    input: "[redacted]",
+    message: isPostgres
+      ? "is not a valid URL. Write it as postgresql://user:password@host:5432/database, " +
+        "with special characters in the password percent-encoded (@ as %40)"
+      : `must be a PostgreSQL URL such as postgresql://user:password@localhost:5432/todo` +
+        `${scheme ? `, not ${scheme}://…` : ""}. ` +
+        "Point it at a PostgreSQL server, or unset it to use the embedded database",
+  });
+  return z.NEVER;
+});
 
 const bool = z
   .string()
@@ -75,12 +124,14 @@ const trustProxy = z.string().transform((text, ctx): boolean | number | string[]
   return z.NEVER;
 });
 
+const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
 const configSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: z.coerce.number().int().min(0).max(65535).default(8000),
     HOST: z.string().min(1).default("0.0.0.0"),
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATABASE_URL: databaseUrl.optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     // How long the server waits for PostgreSQL — for a connection, and for
     // each query's answer — before the request fails with 503. A database
@@ -91,12 +142,12 @@ const configSchema = z
     DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
     EMBEDDED_DB_DIR: z.string().min(1).default(".data/pglite"),
     BETTER_AUTH_SECRET: z.string().min(1).optional(),
-    BETTER_AUTH_URL: origin("BETTER_AUTH_URL").optional(),
+    BETTER_AUTH_URL: betterAuthUrl.optional(),
     JWT_JWKS_URL: z.url().optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
     JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(5),
-    CORS_ORIGINS: csv.pipe(z.array(origin("CORS_ORIGINS"))).optional(),
+    CORS_ORIGINS: corsOrigins.optional(),
     BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(100),
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
@@ -113,11 +164,18 @@ const configSchema = z
       .default("info"),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === "production" && (env.BETTER_AUTH_SECRET?.length ?? 0) < 32) {
+    const secretLength = env.BETTER_AUTH_SECRET?.length ?? 0;
+    if (env.NODE_ENV === "production" && secretLength < MIN_PRODUCTION_SECRET_LENGTH) {
+      const problem =
+        secretLength === 0
+          ? "is not set, and production requires it"
+          : `is ${secretLength} characters long; production requires at least ${MIN_PRODUCTION_SECRET_LENGTH}`;
       ctx.addIssue({
         code: "custom",
         path: ["BETTER_AUTH_SECRET"],
-        message: "is required in production and must be at least 32 characters",
+        message:
+          `${problem}. Set it to the secret your Better Auth frontend signs with, ` +
+          "or make one with `openssl rand -base64 32`",
       });
     }
   });
@@ -162,7 +220,7 @@ export class ConfigError extends Error {
 
 /**
  * Parses the environment into a Config, or throws a ConfigError whose message
- * is one line naming the variable.
+ * is one line naming the variable, what is wrong with it and what to do.
  */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const input = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));

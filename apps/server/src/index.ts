@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig } from "./env.js";
 import { createStdoutLogger } from "./logging.js";
 import { startServer } from "./server.js";
+import { reportStartFailure } from "./start-checks.js";
 
 async function main(): Promise<void> {
   let config;
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
   try {
     running = await startServer(config, logger);
   } catch (error) {
-    logger.fatal({ err: error }, "could not start");
+    // One plain line on stderr first; a stack trace only for what nobody foresaw.
+    if (!reportStartFailure(error, config)) logger.fatal({ err: error }, "could not start");
     exit(1);
     return;
   }

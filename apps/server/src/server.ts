@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import {
@@ -12,7 +12,6 @@ import {
 } from "@todo/api";
 import {
   applyMigrations,
-  createDatabase,
   startEmbeddedPostgres,
   type Database,
   type DatabaseOptions,
@@ -22,6 +21,7 @@ import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import type { Config } from "./env.js";
+import { closeDatabase, listen, openCheckedDatabase } from "./start-checks.js";
 
 export interface RunningServer {
   url: string;
@@ -49,12 +49,70 @@ export function databaseOptions(
 }
 
 /**
- * Everything `pnpm start` does after reading the environment: open (or start)
- * the database, migrate it, build the app and listen.
+ * Everything `pnpm start` does after reading the environment: take the port,
+ * open (or start) the database, migrate it, build the app and serve it.
+ *
+ * The port is taken first, so that a port in use is said at once rather than
+ * after the database work; until the app is ready, requests get a 503.
  */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const server = createServer(answerWhileStarting);
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(config.requestTimeoutMs, 20_000);
+  const draining = drainOnClose(server);
+  await listen(server, config.port, config.host);
+
+  const opened: Closers = [];
+  let app;
+  try {
+    app = await startApp(config, logger, opened);
+  } catch (error) {
+    await closeInReverse(opened).catch(() => undefined);
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
+  server.off("request", answerWhileStarting);
+  server.on("request", app.handler);
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url }, "listening");
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      draining.start();
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await drained;
+      clearTimeout(timer);
+      await closeInReverse(opened);
+    })();
+    return closing;
+  };
+  return { url, server, db: app.db, close };
+}
+
+/** How to close each thing opened, in the order they were opened. */
+type Closers = Array<() => Promise<unknown>>;
+
+/** Closes every one, last opened first; then throws the first failure, if any. */
+async function closeInReverse(closers: Closers): Promise<void> {
+  const failures: unknown[] = [];
+  for (const close of closers.splice(0).reverse()) await close().catch((e) => failures.push(e));
+  if (failures.length > 0) throw failures[0];
+}
+
+/**
+ * The database and the app on it. Each thing opened adds how to close it to
+ * `opened`, so a failure part-way closes what was opened.
+ */
+async function startApp(
+  config: Config,
+  logger: Logger,
+  opened: Closers,
+): Promise<{ db: Database; handler: ReturnType<typeof createApp> }> {
   let databaseUrl = config.databaseUrl;
-  let stopEmbedded: (() => Promise<void>) | undefined;
   if (!databaseUrl) {
     logger.info({ dir: config.embeddedDbDir }, "no DATABASE_URL: starting the embedded PostgreSQL");
     const embedded = await startEmbeddedPostgres({
@@ -63,8 +121,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       migrate: false,
     });
     databaseUrl = embedded.url;
-    stopEmbedded = embedded.stop;
+    opened.push(embedded.stop);
   }
+  const db = await openCheckedDatabase(databaseUrl, databaseOptions(config, logger));
+  opened.push(() => closeDatabase(db));
   const applied = await applyMigrations(databaseUrl, {
     log: (message) => logger.info(message),
   });
@@ -80,10 +140,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     );
   }
   const verifier = createTokenVerifier({ ...config.auth, secret });
-  const db = createDatabase(databaseUrl, databaseOptions(config, logger));
   const rateLimitStore = config.localAuth.enabled
     ? await openRateLimitStore(config, logger)
     : undefined;
+  if (rateLimitStore) opened.push(() => rateLimitStore.close());
   // A secret always exists here (production requires BETTER_AUTH_SECRET,
   // development made one above); tokens are minted with the very secret the
   // verifier checks, so they work on every route.
@@ -98,36 +158,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
             logger.warn({ err: error }, "rate-limit store failed: attempt let through"),
         })
       : null;
-  const app = createApp({ db, verifier, localAuth, logger, config });
+  return { db, handler: createApp({ db, verifier, localAuth, logger, config }) };
+}
 
-  const server = createServer(app).listen(config.port, config.host);
-  const draining = drainOnClose(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
-  });
-  server.requestTimeout = config.requestTimeoutMs;
-  server.headersTimeout = Math.min(config.requestTimeoutMs, 20_000);
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  const url = `http://${host}:${port}`;
-  logger.info({ url }, "listening");
-
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-      draining.start();
-      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-      await drained;
-      clearTimeout(timer);
-      await db.$disconnect();
-      await rateLimitStore?.close();
-      await stopEmbedded?.();
-    })();
-    return closing;
-  };
-  return { url, server, db, close };
+/** While the server starts: what the contract says when the database cannot be reached. */
+function answerWhileStarting(req: IncomingMessage, res: ServerResponse): void {
+  const path = (req.url ?? "/").split("?")[0];
+  const body =
+    path === "/health"
+      ? { status: "unavailable", database: "unavailable" }
+      : { detail: "Service unavailable" };
+  res.writeHead(503, { "content-type": "application/json", "retry-after": "1" });
+  res.end(JSON.stringify(body));
 }
 
 /**

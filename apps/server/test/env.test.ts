@@ -72,3 +72,30 @@ describe("loadConfig: the built-in accounts' variables", () => {
     );
   });
 });
+
+describe("loadConfig: a wrong variable says what is wrong and what to do", () => {
+  it.each([
+    [
+      { DATABASE_URL: "mysql://root:hunter2@localhost/todo" },
+      "Invalid environment variable DATABASE_URL: must be a PostgreSQL URL such as postgresql://user:password@localhost:5432/todo, not mysql://…. Point it at a PostgreSQL server, or unset it to use the embedded database",
+    ],
+    [
+      { DATABASE_URL: "postgresql://localhost:port/todo" },
+      "Invalid environment variable DATABASE_URL: is not a valid URL. Write it as postgresql://user:password@host:5432/database, with special characters in the password percent-encoded (@ as %40)",
+    ],
+    [
+      { BETTER_AUTH_URL: "app.example.com" },
+      "Invalid environment variable BETTER_AUTH_URL: is not an http(s) URL. Set it to your Better Auth server's URL, e.g. https://app.example.com",
+    ],
+    [
+      { CORS_ORIGINS: "http://localhost:3000,localhost:5173" },
+      'Invalid environment variable CORS_ORIGINS: "localhost:5173" is not an origin. Write each allowed origin as scheme://host[:port], e.g. http://localhost:3000, separated by commas (never *)',
+    ],
+    [
+      { NODE_ENV: "production", BETTER_AUTH_SECRET: "short" },
+      "Invalid environment variable BETTER_AUTH_SECRET: is 5 characters long; production requires at least 32. Set it to the secret your Better Auth frontend signs with, or make one with `openssl rand -base64 32`",
+    ],
+  ])("%j", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+});

@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import { once } from "node:events";
 
+import { createTestDatabase } from "@todo/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
@@ -178,6 +179,59 @@ describe("while it starts", () => {
     } finally {
       child.kill("SIGKILL");
       await database.close();
+    }
+  });
+});
+
+describe("`pnpm dev`'s preflight (src/cli/preflight.ts), run before the watcher", () => {
+  it("ends non-zero with the server's own line when the port is in use", async () => {
+    const holder = createServer().listen(0, "127.0.0.1");
+    await once(holder, "listening");
+    const { port } = holder.address() as { port: number };
+    try {
+      const exit = await runEntryPoint({ PORT: String(port) }, { script: "src/cli/preflight.ts" });
+      expectRefusedToStart(
+        exit,
+        `Cannot start: PORT ${port} is already in use on 127.0.0.1: another process is listening ` +
+          "there (another `pnpm dev` or `pnpm start`?). Stop it, or set PORT to a free port.",
+      );
+    } finally {
+      holder.close();
+    }
+  });
+
+  it("ends non-zero when DATABASE_URL's server refuses the connection", async () => {
+    const port = await freePort();
+    const exit = await runEntryPoint(
+      {
+        PORT: String(await freePort()),
+        DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/todo`,
+      },
+      { script: "src/cli/preflight.ts" },
+    );
+    expectRefusedToStart(
+      exit,
+      `Cannot start: DATABASE_URL points at 127.0.0.1:${port}, where no PostgreSQL is listening ` +
+        "(connection refused). Start PostgreSQL there, correct the host or port, " +
+        "or unset DATABASE_URL to use the embedded database.",
+    );
+  });
+
+  it("ends with 0 at once, printing nothing, when the port is free and the database answers", async () => {
+    const database = await createTestDatabase({ migrate: false });
+    try {
+      const exit = await runEntryPoint(
+        { PORT: String(await freePort()), DATABASE_URL: database.url },
+        { script: "src/cli/preflight.ts" },
+      );
+      expect({ code: exit.code, stdout: exit.stdout, stderr: exit.stderr }).toEqual({
+        code: 0,
+        stdout: "",
+        stderr: "",
+      });
+      expect(exit.elapsedMs).toBeLessThan(WITHIN_SECONDS_MS);
+    } finally {
+      await database.drop();
     }
   });
 });

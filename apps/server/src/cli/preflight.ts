@@ -1,0 +1,48 @@
+// `pnpm dev`'s first step: what no edit of the code can fix (the variables,
+// the port, the database), checked before the watcher starts. After a failed
+// start, `tsx watch` waits for a change to the code, so without this step a
+// port in use or a wrong DATABASE_URL would leave `pnpm dev` running with a
+// dead API behind a live web app. With it, the same one line the server
+// prints ends `pnpm dev` as a whole: turbo stops every task when one fails.
+import { ConfigError, loadConfig, type Config } from "../env.js";
+import {
+  checkPortFree,
+  closeDatabase,
+  openCheckedDatabase,
+  reportStartFailure,
+} from "../start-checks.js";
+
+async function checkStartPrerequisites(config: Config): Promise<void> {
+  await checkPortFree(config.port, config.host);
+  if (!config.databaseUrl) return;
+  const db = await openCheckedDatabase(config.databaseUrl, {
+    poolSize: 1,
+    connectionTimeoutMs: config.databaseQueryTimeoutMs,
+    queryTimeoutMs: config.databaseQueryTimeoutMs,
+  });
+  await closeDatabase(db);
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  try {
+    await checkStartPrerequisites(config);
+  } catch (error) {
+    if (!reportStartFailure(error, config)) console.error(error);
+    process.exit(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

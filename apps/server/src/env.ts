@@ -259,10 +259,26 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
     trustProxy: env.TRUST_PROXY,
-    corsOrigins: env.CORS_ORIGINS ?? [betterAuthOrigin ?? "http://localhost:3000"],
+    corsOrigins: env.CORS_ORIGINS ?? defaultCorsOrigins(env.NODE_ENV, betterAuthOrigin),
     bodyLimitBytes: env.BODY_LIMIT_KB * 1000,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
   };
+}
+
+/** The web app's origin, under the name it is usually opened by. */
+const WEB_APP_ORIGIN = "http://localhost:3000";
+
+/**
+ * The contract's default: the BETTER_AUTH_URL origin, else the web app's. In
+ * development the web app (apps/web, port 3000) is allowed under both names a
+ * browser may open it by, so http://127.0.0.1:3000 works as well.
+ */
+function defaultCorsOrigins(nodeEnv: Env["NODE_ENV"], betterAuthOrigin?: string): string[] {
+  if (nodeEnv !== "development") return [betterAuthOrigin ?? WEB_APP_ORIGIN];
+  const origins = [WEB_APP_ORIGIN, "http://127.0.0.1:3000"];
+  return betterAuthOrigin && !origins.includes(betterAuthOrigin)
+    ? [betterAuthOrigin, ...origins]
+    : origins;
 }

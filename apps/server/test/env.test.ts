@@ -73,6 +73,45 @@ describe("loadConfig: the built-in accounts' variables", () => {
   });
 });
 
+describe("loadConfig: CORS_ORIGINS", () => {
+  it("defaults, in development, to the web app under both names: localhost:3000 and 127.0.0.1:3000", () => {
+    expect(loadConfig({}).corsOrigins).toEqual(["http://localhost:3000", "http://127.0.0.1:3000"]);
+    expect(loadConfig({ NODE_ENV: "development" }).corsOrigins).toEqual([
+      "http://localhost:3000",
+      "http://127.0.0.1:3000",
+    ]);
+  });
+
+  it("defaults, in development with BETTER_AUTH_URL, to its origin and the web app's", () => {
+    expect(loadConfig({ BETTER_AUTH_URL: "https://app.example.com/auth" }).corsOrigins).toEqual([
+      "https://app.example.com",
+      "http://localhost:3000",
+      "http://127.0.0.1:3000",
+    ]);
+  });
+
+  it.each(["production", "test"])(
+    "defaults, with NODE_ENV=%s, as the contract says: the BETTER_AUTH_URL origin, else http://localhost:3000",
+    (nodeEnv) => {
+      const secret = { BETTER_AUTH_SECRET: "x".repeat(32) };
+      expect(loadConfig({ NODE_ENV: nodeEnv, ...secret }).corsOrigins).toEqual([
+        "http://localhost:3000",
+      ]);
+      expect(
+        loadConfig({ NODE_ENV: nodeEnv, BETTER_AUTH_URL: "https://app.example.com/", ...secret })
+          .corsOrigins,
+      ).toEqual(["https://app.example.com"]);
+    },
+  );
+
+  it("reads a comma list as origins, whatever the spaces, paths and trailing slashes", () => {
+    expect(
+      loadConfig({ CORS_ORIGINS: " https://app.example.com/ , http://127.0.0.1:5173/app," })
+        .corsOrigins,
+    ).toEqual(["https://app.example.com", "http://127.0.0.1:5173"]);
+  });
+});
+
 describe("loadConfig: a wrong variable says what is wrong and what to do", () => {
   it.each([
     [

@@ -162,6 +162,7 @@ const configSchema = z
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
+    LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   })
   .superRefine((env, ctx) => {
     const secretLength = env.BETTER_AUTH_SECRET?.length ?? 0;
@@ -212,17 +213,30 @@ export interface Config {
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: Env["LOG_LEVEL"];
+  /** JSON lines, or pino-pretty's coloured lines for a person at a terminal. */
+  logFormat: LogFormat;
 }
+
+export type LogFormat = NonNullable<Env["LOG_FORMAT"]>;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+}
+
+/** Where the process runs, beyond its variables. */
+export interface Surroundings {
+  /** Whether stdout is a terminal, where a person reads the log. */
+  stdoutIsTTY: boolean;
 }
 
 /**
  * Parses the environment into a Config, or throws a ConfigError whose message
  * is one line naming the variable, what is wrong with it and what to do.
  */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  source: NodeJS.ProcessEnv = process.env,
+  surroundings: Surroundings = { stdoutIsTTY: process.stdout.isTTY === true },
+): Config {
   const input = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
@@ -264,6 +278,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
+    logFormat:
+      env.LOG_FORMAT ??
+      (env.NODE_ENV === "development" && surroundings.stdoutIsTTY ? "pretty" : "json"),
   };
 }
 

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   }
   const { logger, flushSync } = createStdoutLogger({
     level: config.logLevel,
+    format: config.logFormat,
     buffered: config.env === "production",
   });
   const exit = (code: number) => {

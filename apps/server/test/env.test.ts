@@ -112,6 +112,26 @@ describe("loadConfig: CORS_ORIGINS", () => {
   });
 });
 
+describe("loadConfig: LOG_FORMAT", () => {
+  it.each([
+    [{}, true, "pretty"],
+    [{}, false, "json"],
+    [{ NODE_ENV: "test" }, true, "json"],
+    [{ NODE_ENV: "production", BETTER_AUTH_SECRET: "x".repeat(32) }, true, "json"],
+    [{ LOG_FORMAT: "pretty" }, false, "pretty"],
+    [{ NODE_ENV: "test", LOG_FORMAT: "pretty" }, false, "pretty"],
+    [{ LOG_FORMAT: "json" }, true, "json"],
+  ])("reads %j with stdout a terminal: %s as %s", (env, stdoutIsTTY, format) => {
+    expect(loadConfig(env, { stdoutIsTTY }).logFormat).toBe(format);
+  });
+
+  it("refuses a format it does not know, naming it", () => {
+    expect(() => loadConfig({ LOG_FORMAT: "text" })).toThrow(
+      /^Invalid environment variable LOG_FORMAT: /,
+    );
+  });
+});
+
 describe("loadConfig: a wrong variable says what is wrong and what to do", () => {
   it.each([
     [

@@ -131,12 +131,15 @@ export interface ServerSettings {
 /**
  * The arguments after `node` in apps/server's `start` script (its V8 flags
  * and the entry point), so the bench runs exactly what `pnpm start` runs.
+ * The script may `exec` node (so that signals reach it); the bench starts
+ * node itself.
  */
 export function startScriptArgs(serverDir: string): string[] {
   const manifest = JSON.parse(readFileSync(join(serverDir, "package.json"), "utf8")) as {
     scripts?: Record<string, string>;
   };
-  const [command, ...args] = (manifest.scripts?.start ?? "").trim().split(/\s+/);
+  const words = (manifest.scripts?.start ?? "").trim().split(/\s+/);
+  const [command, ...args] = words[0] === "exec" ? words.slice(1) : words;
   if (command !== "node" || args.length === 0 || args.some((arg) => /[$"'`&|;<>]/.test(arg))) {
     throw new Error(`apps/server's start script is not a plain "node …" command: ${command}`);
   }

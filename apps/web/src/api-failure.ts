@@ -1,5 +1,7 @@
 import { isTaskClientError } from "@todo/client";
 
+import { describeIssue } from "./issue-messages.js";
+
 export type FailureKind =
   | "unauthorized"
   | "unavailable"
@@ -13,7 +15,7 @@ export type FailureKind =
 export interface ApiFailure {
   kind: FailureKind;
   message: string;
-  /** For "invalid": each problem, with the input field it belongs to (its zod path[0]). */
+  /** For "invalid": each problem in our words, with the input field it belongs to (its zod path[0]). */
   issues: readonly FieldIssue[];
 }
 
@@ -47,10 +49,9 @@ export function describeFailure(error: unknown): ApiFailure {
       return {
         kind: "invalid",
         message: "Please correct the highlighted fields.",
-        issues: (data.issues ?? []).map(({ path, message }) => ({
-          field: typeof path[0] === "string" ? path[0] : null,
-          // A problem with one item of a list (a tag) says which.
-          message: typeof path[1] === "number" ? `#${path[1] + 1}: ${message}` : message,
+        issues: (data.issues ?? []).map((issue) => ({
+          field: typeof issue.path[0] === "string" ? issue.path[0] : null,
+          message: describeIssue(issue),
         })),
       };
     case "INTERNAL_SERVER_ERROR":

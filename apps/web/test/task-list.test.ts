@@ -27,9 +27,29 @@ afterAll(() => browser?.close());
 
 // One user's journey, step by step: each test starts where the last one ended.
 describe("a new user's task list, in Chromium", () => {
-  it("signs up and lands on an empty list", async ({ skip }) => {
+  it("says in its own words what is wrong with the sign-up form, under each field", async ({
+    skip,
+  }) => {
     skip(!accountsAvailable, ACCOUNTS_MISSING);
     await page.getByRole("button", { name: "Sign up" }).click();
+    const form = page.getByRole("form", { name: "Sign up" });
+    await form.getByLabel("Email").fill("ada");
+    await form.getByLabel("Password").fill("short");
+    await form.getByLabel("Password").press("Enter");
+
+    await form.getByText("Enter an email address, like ada@example.com.").waitFor();
+    await form.getByText("Use at least 8 characters for your password.").waitFor();
+    const password = form.getByLabel("Password");
+    expect(await password.getAttribute("aria-invalid")).toBe("true");
+    const describedBy = await password.getAttribute("aria-describedby");
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe(
+      "Use at least 8 characters for your password.",
+    );
+    expect(await form.getByText(/String should have|valid email/).count()).toBe(0);
+  });
+
+  it("signs up and lands on an empty list", async ({ skip }) => {
+    skip(!accountsAvailable, ACCOUNTS_MISSING);
     const form = page.getByRole("form", { name: "Sign up" });
     await form.getByLabel("Name").fill("Ada");
     await form.getByLabel("Email").fill(email);

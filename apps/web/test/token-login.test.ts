@@ -39,16 +39,24 @@ describe("signing in with a token from elsewhere, in Chromium", () => {
     await page.getByText("Nothing to do yet. Add your first task above.").waitFor();
   });
 
-  it("shows the API's validation messages next to the fields they concern", async () => {
+  it("says in its own words, next to each field, what the API found wrong", async () => {
     const form = screen.newTaskForm;
     await form.getByRole("button", { name: "Add task" }).click();
-    await form.getByText("String should have at least 1 character").waitFor();
+    await form.getByText("Give the task a title.").waitFor();
     expect(await form.getByLabel("Title").getAttribute("aria-invalid")).toBe("true");
+    expect(await form.getByText("String should have at least 1 character").count()).toBe(0);
+
+    await form.getByLabel("Title").fill("x".repeat(201));
+    await form.getByLabel("Tags").fill("home, " + "t".repeat(31));
+    await form.getByLabel("Title").press("Enter");
+    await form.getByText("Keep the title to 200 characters or fewer.").waitFor();
+    await form.getByText("Tag 2 is too long: keep each tag to 30 characters or fewer.").waitFor();
 
     await form.getByLabel("Title").fill("Tagged twice");
     await form.getByLabel("Tags").fill("Home, home");
     await form.getByLabel("Title").press("Enter");
-    const message = "Duplicate tag 'home' (tags are compared without regard to case)";
+    const message =
+      "Each tag can be used once, and tags that differ only in capitals count as the same.";
     await form.getByText(message).waitFor();
     const tags = form.getByLabel("Tags");
     expect(await tags.getAttribute("aria-invalid")).toBe("true");

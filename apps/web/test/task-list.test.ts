@@ -84,13 +84,28 @@ describe("a new user's task list, in Chromium", () => {
     await expect.poll(() => screen.titles()).toEqual(["Buy milk"]);
     await filters.getByLabel("Priority").selectOption({ label: "Any" });
 
-    await filters.getByLabel("Tag").fill("HOME");
+    expect(await filters.getByRole("button", { name: "Clear tag filter" }).count()).toBe(0);
+    await filters.getByLabel("Tag", { exact: true }).fill("HOME");
     await expect.poll(() => screen.titles()).toEqual(["Call plumber", "Buy milk"]);
-    await filters.getByLabel("Tag").fill("");
+    await filters.getByRole("button", { name: "Clear tag filter" }).click();
+    await expect.poll(() => screen.titles()).toHaveLength(3);
+    expect(await filters.getByLabel("Tag", { exact: true }).inputValue()).toBe("");
+    expect(
+      await filters
+        .getByLabel("Tag", { exact: true })
+        .evaluate((input) => input === document.activeElement),
+    ).toBe(true);
+    await page.getByRole("button", { name: "#home" }).first().click();
+    await expect.poll(() => filters.getByLabel("Tag", { exact: true }).inputValue()).toBe("home");
+    await expect.poll(() => screen.titles()).toEqual(["Call plumber", "Buy milk"]);
+    await filters.getByLabel("Tag", { exact: true }).press("Escape");
+    await expect.poll(() => screen.titles()).toHaveLength(3);
 
-    await filters.getByLabel("Search").fill("REPORT");
+    await filters.getByLabel("Search", { exact: true }).fill("REPORT");
     await expect.poll(() => screen.titles()).toEqual(["Write report"]);
-    await filters.getByLabel("Search").fill("nothing like this");
+    await filters.getByRole("button", { name: "Clear search" }).click();
+    await expect.poll(() => screen.titles()).toHaveLength(3);
+    await filters.getByLabel("Search", { exact: true }).fill("nothing like this");
     await page.getByText("No tasks match these filters.").waitFor();
     await page.getByRole("button", { name: "Clear filters" }).click();
     await expect.poll(() => screen.titles()).toHaveLength(3);

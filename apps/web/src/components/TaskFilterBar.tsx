@@ -1,6 +1,7 @@
 import type { TaskFilters, TaskPriority } from "@todo/client";
 import { useId } from "react";
 
+import { ClearableInput } from "./ClearableInput.js";
 import { PRIORITY_LABELS } from "./TaskForm.js";
 
 type Status = NonNullable<TaskFilters["status"]>;
@@ -88,11 +89,12 @@ export function TaskFilterBar({ values, onChange, knownTags }: TaskFilterBarProp
     <div className="filter-bar" role="search" aria-label="Filter tasks">
       <div className="field filter-search">
         <label htmlFor={`${id}-search`}>Search</label>
-        <input
+        <ClearableInput
           id={`${id}-search`}
           type="search"
           value={values.search}
-          onChange={(event) => change({ search: event.target.value })}
+          onValueChange={(search) => change({ search })}
+          clearLabel="Clear search"
           placeholder="Title or description"
         />
       </div>
@@ -128,11 +130,12 @@ export function TaskFilterBar({ values, onChange, knownTags }: TaskFilterBarProp
       </div>
       <div className="field">
         <label htmlFor={`${id}-tag`}>Tag</label>
-        <input
+        <ClearableInput
           id={`${id}-tag`}
           list={`${id}-tags`}
           value={values.tag}
-          onChange={(event) => change({ tag: event.target.value })}
+          onValueChange={(tag) => change({ tag })}
+          clearLabel="Clear tag filter"
           placeholder="Any"
           autoComplete="off"
         />

@@ -10,6 +10,7 @@ import {
   type LocalAuth,
   type PasswordHashingParams,
   type RateLimitStore,
+  type TokenVerifier,
 } from "@todo/api";
 import { createDatabase, type Database } from "@todo/db";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
@@ -79,6 +80,8 @@ export async function startTestApp(
     /** Default: testLocalAuth(); null turns the accounts off, as LOCAL_AUTH=false. */
     localAuth?: LocalAuth | null;
     trustProxy?: boolean | number | string[];
+    /** Default: HS256 tokens signed with TEST_SECRET. */
+    verifier?: TokenVerifier;
     /** Default: a debug logger whose lines land in `logs`. */
     logger?: Logger;
     /** Serve this instead of the app itself (e.g. an app that mounts it). */
@@ -103,7 +106,7 @@ export async function startTestApp(
   });
   const app = createApp({
     db,
-    verifier: createTokenVerifier({ secret: TEST_SECRET }),
+    verifier: options.verifier ?? createTokenVerifier({ secret: TEST_SECRET }),
     localAuth: options.localAuth === undefined ? testLocalAuth() : options.localAuth,
     logger: options.logger ?? createLogger({ level: "debug" }, sink),
     config: {

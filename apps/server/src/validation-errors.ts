@@ -1,3 +1,4 @@
+import { LONE_SURROGATE_FORMAT } from "@todo/api";
 import type { core } from "zod";
 
 import { camelToSnake } from "./rest/field-names.js";
@@ -137,8 +138,16 @@ function describe(
         };
       }
       if (issue.format === "email") return invalidEmail(input);
+      if (issue.format === LONE_SURROGATE_FORMAT) {
+        return {
+          type: "string_unicode",
+          msg: "Input should be a valid string, unable to parse raw data as a unicode string",
+        };
+      }
       return { type: "string_pattern_mismatch", msg: `Input should be a valid ${issue.format}` };
     default:
+      // A validator's refusal (a duplicate tag, a NUL character), worded as
+      // Pydantic words a ValueError raised in one.
       return { type: "value_error", msg: `Value error, ${issue.message}` };
   }
 }

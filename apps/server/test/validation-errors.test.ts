@@ -98,3 +98,18 @@ describe("a string with a lone UTF-16 surrogate", () => {
     ).toEqual([{ ...UNICODE_ENTRY, loc: ["body", "name"], input: "\ud83d" }]);
   });
 });
+
+describe("more than 10 tags", () => {
+  it("is one too_long entry counting them all, whatever the tags are", () => {
+    const tags = Array.from({ length: 30_000 }, () => "\u0000");
+    expect(entriesFor(createTaskInput, "body", { title: "t", tags })).toEqual([
+      {
+        type: "too_long",
+        loc: ["body", "tags"],
+        msg: "List should have at most 10 items after validation, not 30000",
+        input: expect.any(Array),
+        ctx: { field_type: "List", max_length: 10, actual_length: 30_000 },
+      },
+    ]);
+  });
+});

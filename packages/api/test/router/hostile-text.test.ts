@@ -192,3 +192,19 @@ describe("a task id, which is not free text", () => {
     expect(await dana().task.byId({ id: taskId })).toMatchObject({ title: "Untouched" });
   });
 });
+
+describe("more than 10 tags", () => {
+  it("is one too_big issue, found before any tag is checked", async () => {
+    const tags = Array.from({ length: 30_000 }, () => "\u0000");
+    await expectRefusedWithoutWrite(
+      () => dana().task.create({ title: "t", tags }),
+      [
+        {
+          path: "tags",
+          code: "too_big",
+          message: "List should have at most 10 items after validation, not 30000",
+        },
+      ],
+    );
+  });
+});

@@ -2,7 +2,14 @@ import { createTaskInput, listTasksInput, loginInput, signupInput } from "@todo/
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 
-import { toPydanticErrors, type Location } from "../src/validation-errors.js";
+import {
+  boundValidationErrors,
+  toPydanticErrors,
+  VALIDATION_BODY_MAX_BYTES,
+  type Location,
+  type PydanticError,
+} from "../src/validation-errors.js";
+import { jsonDepth, nested } from "./json-shape.js";
 
 // The 422 entries the REST adapter sends for the issues of the procedures'
 // own schemas: `submitted` is the body or query as the client wrote it
@@ -111,5 +118,87 @@ describe("more than 10 tags", () => {
         ctx: { field_type: "List", max_length: 10, actual_length: 30_000 },
       },
     ]);
+  });
+});
+
+describe("the body of a 422", () => {
+  /** The body as the server sends it, checked for the contract's limits. */
+  function expectSmallBody(detail: PydanticError[]) {
+    const body = JSON.stringify({ detail });
+    expect(Buffer.byteLength(body)).toBeLessThan(VALIDATION_BODY_MAX_BYTES);
+    expect(jsonDepth(body)).toBeLessThan(128);
+  }
+
+  it("echoes a 100,000-level-deep input without overflowing the stack, small and shallow", () => {
+    for (const kind of ["array", "object"] as const) {
+      const deep = nested(100_000, kind);
+      const detail = entriesFor(createTaskInput, "body", { title: deep, tags: deep });
+      expect(detail.map(({ type, loc }) => ({ type, loc }))).toEqual([
+        { type: "string_type", loc: ["body", "title"] },
+        kind === "array"
+          ? { type: "string_type", loc: ["body", "tags", 0] }
+          : { type: "list_type", loc: ["body", "tags"] },
+      ]);
+      expectSmallBody(detail);
+    }
+  });
+
+  it("keeps an echo for every entry of the largest input a task can refuse", () => {
+    const huge = "x".repeat(100_000);
+    const detail = entriesFor(
+      createTaskInput,
+      "body",
+      {
+        title: huge,
+        description: `${huge}\u0000`,
+        completed: huge,
+        priority: huge,
+        due_date: huge,
+        tags: Array.from({ length: 10 }, (_, i) => `${i}${huge}`),
+      },
+      {
+        title: huge,
+        description: `${huge}\u0000`,
+        completed: huge,
+        priority: huge,
+        dueDate: huge,
+        tags: Array.from({ length: 10 }, (_, i) => `${i}${huge}`),
+      },
+    );
+    expect(detail).toHaveLength(15);
+    for (const entry of detail) expect(entry.input, String(entry.loc)).toEqual(expect.any(String));
+    expectSmallBody(detail);
+  });
+
+  it("stays under 16 kB however many entries: the last lose their echo, then are left out", () => {
+    const entry = (i: number): PydanticError => ({
+      type: "string_type",
+      loc: ["body", "field", i],
+      msg: "Input should be a valid string",
+      input: { [`${i}`]: "é".repeat(1000) },
+    });
+    const thirty = boundValidationErrors(Array.from({ length: 30 }, (_, i) => entry(i)));
+    expect(thirty).toHaveLength(30);
+    expect(thirty[0]?.input).toBeDefined();
+    expect(thirty[29]?.input).toBeUndefined();
+    expectSmallBody(thirty);
+
+    const many = boundValidationErrors(Array.from({ length: 5000 }, (_, i) => entry(i)));
+    expect(many.length).toBeLessThan(5000);
+    expect(many[0]?.loc).toEqual(["body", "field", 0]);
+    expectSmallBody(many);
+  });
+
+  it("bounds entries built outside toPydanticErrors too (a body that is not an object)", () => {
+    const detail = boundValidationErrors([
+      {
+        type: "model_attributes_type",
+        loc: ["body"],
+        msg: "Input should be a valid dictionary or object to extract fields from",
+        input: nested(100_000, "array"),
+      },
+    ]);
+    expectSmallBody(detail);
+    expect(boundValidationErrors(detail)).toEqual(detail);
   });
 });

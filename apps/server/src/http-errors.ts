@@ -5,7 +5,12 @@ import type { ErrorRequestHandler, Request, Response } from "express";
 import type { Logger } from "pino";
 import { ZodError } from "zod";
 
-import { toPydanticErrors, type Location, type PydanticError } from "./validation-errors.js";
+import {
+  boundValidationErrors,
+  toPydanticErrors,
+  type Location,
+  type PydanticError,
+} from "./validation-errors.js";
 
 // Every failure of the REST side becomes a status and a `{"detail": …}` body
 // here, and only here. Handlers throw; they never write error responses.
@@ -33,7 +38,9 @@ export const bodyTooLarge = () => new HttpError(413, "Request body too large");
 export const malformedBody = () => new HttpError(400, "Malformed request body");
 export const serviceUnavailable = () =>
   new HttpError(503, "Service unavailable", { "Retry-After": RETRY_AFTER_SECONDS });
-export const validationFailed = (details: PydanticError[]) => new HttpError(422, details);
+/** A 422; every `input` echo is bounded, so the body stays small whatever was sent. */
+export const validationFailed = (details: PydanticError[]) =>
+  new HttpError(422, boundValidationErrors(details));
 export const tooManyRequests = (cause: RateLimitedError) =>
   new HttpError(429, "Too many requests", { "Retry-After": String(cause.retryAfterSeconds) });
 

@@ -1,5 +1,7 @@
 import type { JWTPayload } from "jose";
 
+import { unstorableText } from "../storable-text.js";
+
 export type UserIdReading = { ok: true; userId: string } | { ok: false; reason: string };
 
 type ClaimReading =
@@ -52,9 +54,17 @@ function readUserIdClaim(claims: Record<string, unknown>, key: string, prefix = 
   const value: unknown = claims[key];
   const claim = prefix + key;
   if (typeof value === "string") {
-    return value === ""
-      ? { kind: "refused", reason: `${claim} is an empty string` }
-      : { kind: "found", userId: value };
+    if (value === "") return { kind: "refused", reason: `${claim} is an empty string` };
+    // The id is in every task query. A lone surrogate would be stored as
+    // U+FFFD, so "\ud800" and "\udc00" would be one user.
+    switch (unstorableText(value)) {
+      case "nul_character":
+        return { kind: "refused", reason: `${claim} contains a NUL character` };
+      case "lone_surrogate":
+        return { kind: "refused", reason: `${claim} contains a lone UTF-16 surrogate` };
+      case null:
+        return { kind: "found", userId: value };
+    }
   }
   if (typeof value === "number" && Number.isFinite(value)) {
     // Past 2^53 a JSON integer is rounded while parsing, so two different

@@ -79,6 +79,34 @@ describe("the user id: sub, else user_id", () => {
     });
   });
 
+  it("refuses a sub or user_id containing U+0000, which PostgreSQL cannot store", async () => {
+    expect(await verifyClaims({ sub: "user\u0000123" })).toEqual({
+      ok: false,
+      failure: "invalid",
+      reason: "sub contains a NUL character",
+    });
+    expect(await verifyClaims({ user_id: "\u0000" })).toEqual({
+      ok: false,
+      failure: "invalid",
+      reason: "user_id contains a NUL character",
+    });
+    expect(await verifyClaims({ sub: "user-123", user_id: "user-123\u0000" })).toMatchObject({
+      ok: false,
+      failure: "invalid",
+    });
+  });
+
+  it("refuses a sub with a lone UTF-16 surrogate, which PostgreSQL would store as U+FFFD", async () => {
+    for (const sub of ["user-\ud800", "\udc00", "a\udbff"]) {
+      expect(await verifyClaims({ sub })).toEqual({
+        ok: false,
+        failure: "invalid",
+        reason: "sub contains a lone UTF-16 surrogate",
+      });
+    }
+    expect(await verifyClaims({ sub: "user-😀" })).toEqual({ ok: true, userId: "user-😀" });
+  });
+
   it("refuses a sub that is an object, an array, a boolean or null", async () => {
     const cases: [unknown, string][] = [
       [{ id: "user-123" }, "sub is an object, not a string or number"],

@@ -41,14 +41,28 @@ export function toRestTask(task: TaskOutput): RestTask {
 }
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
+// The words Pydantic reads as a boolean in a query string.
+const BOOLEAN_WORDS = new Map([
+  ...["true", "1", "yes", "on", "t", "y"].map((word) => [word, true] as const),
+  ...["false", "0", "no", "off", "f", "n"].map((word) => [word, false] as const),
+]);
+const BOOLEAN_PARAMETERS = new Set(["completed"]);
 
-/** Query strings as the list's input: the last of repeated values, numbers as numbers. */
+/**
+ * Query strings as the list's input: the last of repeated values, numbers as
+ * numbers, booleans as booleans (a value that is neither stays text, for the
+ * schema to refuse).
+ */
 function listInput(query: Request["query"]): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(query)) {
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     if (typeof value !== "string") continue;
-    input[snakeToCamel(key)] = NUMERIC.test(value) ? Number(value) : value;
+    input[snakeToCamel(key)] = BOOLEAN_PARAMETERS.has(key)
+      ? (BOOLEAN_WORDS.get(value.toLowerCase()) ?? value)
+      : NUMERIC.test(value)
+        ? Number(value)
+        : value;
   }
   return input;
 }

@@ -138,18 +138,40 @@ export const taskByIdInput = z.object({ id: taskIdInput });
 
 export const setCompletedInput = z.object({ id: taskIdInput, completed: z.boolean() });
 
-export const listTasksInput = z.object({
-  status: z.enum(["all", "pending", "completed"]).optional(),
-  priority: priorityInput.optional(),
-  tag: storableText().trim().optional(),
-  search: storableText().optional(),
-  dueBefore: dateTimeInput.optional(),
-  dueAfter: dateTimeInput.optional(),
-  sort: z.enum(TASK_SORTS).optional(),
-  order: z.enum(["asc", "desc"]).optional(),
-  limit: z.number().int().min(1).max(1000).optional(),
-  offset: z.number().int().min(0).optional(),
-});
+export const listTasksInput = z
+  .object({
+    status: z.enum(["all", "pending", "completed"]).optional(),
+    completed: z.boolean().optional(),
+    priority: priorityInput.optional(),
+    tag: storableText().trim().optional(),
+    search: storableText().optional(),
+    dueBefore: dateTimeInput.optional(),
+    dueAfter: dateTimeInput.optional(),
+    sort: z.enum(TASK_SORTS).optional(),
+    order: z.enum(["asc", "desc"]).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    offset: z.number().int().min(0).optional(),
+  })
+  // Some frontends filter with `completed`, others with `status`; both at
+  // once must say the same.
+  .check((ctx) => {
+    const { status, completed } = ctx.value;
+    if (completed === undefined || status === undefined || status === "all") return;
+    if ((status === "completed") !== completed) {
+      ctx.issues.push({
+        code: "custom",
+        path: ["completed"],
+        input: completed,
+        message: `completed=${String(completed)} contradicts status=${status}`,
+      });
+    }
+  });
+
+/** The list's status filter, whichever of `status` and `completed` gave it. */
+export function statusFilter(input: Pick<ListTasksInput, "status" | "completed">) {
+  if (input.completed === undefined) return input.status;
+  return input.completed ? "completed" : "pending";
+}
 
 export const taskOutput = z.object({
   id: z.uuid(),

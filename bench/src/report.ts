@@ -159,7 +159,10 @@ export function resultsTable(results: ScenarioFigures[]): string {
 export function checkTargets(results: ScenarioFigures[], startupMs: number): TargetCheck[] {
   const find = (name: ScenarioName) => results.find((r) => r.scenario.name === name);
   const checks: TargetCheck[] = [];
+  // The one-stack issue's floors: REST list 0.75×, create 0.6×.
+  const floors = { "rest-list": 0.75, "rest-create": 0.6 } as const;
   for (const name of ["rest-list", "rest-create"] as const) {
+    const floor = floors[name];
     const result = find(name);
     const baseline = result?.baseline;
     const rps =
@@ -168,9 +171,9 @@ export function checkTargets(results: ScenarioFigures[], startupMs: number): Tar
     checks.push(
       {
         target: `${name} throughput`,
-        goal: "≥ 0.60× baseline req/s",
+        goal: `≥ ${floor.toFixed(2)}× baseline req/s`,
         measured: rps === undefined ? "not run" : ratio(rps),
-        pass: rps === undefined ? undefined : rps >= 0.6,
+        pass: rps === undefined ? undefined : rps >= floor,
       },
       {
         target: `${name} p99`,

@@ -1,35 +1,18 @@
-import {
-  appRouter,
-  createCaller,
-  createContext,
-  createContextInner,
-  RateLimitedError,
-  type LocalAuth,
-  type TokenVerifier,
-} from "@todo/api";
-import type { IncomingMessage, ServerResponse } from "node:http";
-
+import { createCaller, createContextInner, type LocalAuth, type TokenVerifier } from "@todo/api";
 import type { Database } from "@todo/db";
-import type { TRPCError } from "@trpc/server";
 import cors from "cors";
-import express, { type Express, type Request, type Response } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import type { Logger } from "pino";
 
 import type { Config } from "./env.js";
-import {
-  errorHandler,
-  methodNotAllowed,
-  notFound,
-  RETRY_AFTER_SECONDS,
-  sendError,
-} from "./http-errors.js";
-import { logAuthRefusal, requestLogging } from "./logging.js";
+import { errorHandler, methodNotAllowed, notFound } from "./http-errors.js";
+import { requestLogging } from "./logging.js";
 import { buildOpenApiDocument } from "./openapi/document.js";
 import { createDocsRouter } from "./openapi/docs-page.js";
 import { createAuthRoutes } from "./rest/auth.js";
-import { createTaskRoutes } from "./rest/tasks.js";
-import { setApiSecurityHeaders } from "./security-headers.js";
-import { createTrpcHandler } from "./trpc-http.js";
+import { createTaskRouter } from "./rest/tasks.js";
+import { apiSecurityHeaders } from "./security-headers.js";
+import { createTrpcRoute } from "./trpc-route.js";
 
 export interface AppDependencies {
   db: Database;
@@ -40,50 +23,13 @@ export interface AppDependencies {
   config: Pick<Config, "corsOrigins" | "bodyLimitBytes" | "trustProxy">;
 }
 
-/** A Node.js request listener: `http.createServer(app)`. */
-export type App = (req: IncomingMessage, res: ServerResponse) => void;
-
 /**
- * The whole HTTP API, built from what it is given; touches no global state.
- * Every request is logged and gets the API's security and CORS headers; the
- * task routes are then answered directly (rest/tasks.ts says why), and
- * everything else by the Express app.
+ * The whole HTTP API as an Express app, built from what it is given; touches
+ * no global state. Every request is logged and gets the API's security and
+ * CORS headers, then its route; every failure ends in the one error handler.
  */
-export function createApp(dependencies: AppDependencies): App {
-  const { db, verifier, logger, config } = dependencies;
-  const logRequest = requestLogging(logger);
-  const allowedOrigins = new Set(config.corsOrigins);
-  const corsHeaders = cors({
-    // The caller's exact origin when it is listed; otherwise no CORS headers at all.
-    origin: (origin, callback) =>
-      callback(null, origin !== undefined && allowedOrigins.has(origin) ? origin : false),
-    credentials: true,
-    methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-    allowedHeaders: ["Authorization", "Content-Type"],
-    exposedHeaders: ["X-Total-Count", "Location", "X-Request-Id"],
-    maxAge: 600,
-  });
-  const serveTaskRoute = createTaskRoutes({
-    db,
-    verifier,
-    bodyLimitBytes: config.bodyLimitBytes,
-    logger,
-  });
-  const app = createExpressApp(dependencies);
-  return (req, res) => {
-    logRequest(req, res, () => {
-      setApiSecurityHeaders(res);
-      // Answers a preflight (OPTIONS) itself.
-      corsHeaders(req, res, (error?: unknown) => {
-        if (error) sendError(error, req, res, logger);
-        else if (!serveTaskRoute(req, res)) app(req, res);
-      });
-    });
-  };
-}
-
-/** Every route but the task routes. */
-function createExpressApp({ db, verifier, localAuth, logger, config }: AppDependencies): Express {
+export function createApp(dependencies: AppDependencies): Express {
+  const { db, verifier, localAuth, logger, config } = dependencies;
   const app = express();
   app.disable("x-powered-by");
   app.disable("etag");
@@ -91,13 +37,13 @@ function createExpressApp({ db, verifier, localAuth, logger, config }: AppDepend
   // count by. Off by default: a client could otherwise name any address.
   app.set("trust proxy", config.trustProxy);
 
-  // First, what most of what reaches Express is: fewer layers to pass.
-  app.use(
-    "/trpc",
-    createTrpcHandler(
-      trpcOptions({ db, verifier, localAuth, bodyLimitBytes: config.bodyLimitBytes }),
-    ),
-  );
+  app.use(requestLogging(logger));
+  app.use(apiSecurityHeaders);
+  app.use(corsHeaders(config.corsOrigins, logger));
+  app.use(keepUndecodablePathsAsSent);
+
+  app.use("/trpc", createTrpcRoute(dependencies));
+  app.use(createTaskRouter({ db, verifier, bodyLimitBytes: config.bodyLimitBytes }));
 
   const getOnly = () => {
     throw methodNotAllowed(["GET"]);
@@ -127,61 +73,64 @@ function createExpressApp({ db, verifier, localAuth, logger, config }: AppDepend
 }
 
 /**
- * What /trpc is served with: the context of each request, how failures are
- * logged, and the headers they add. The requests need `requestLogging` first.
+ * CORS for the listed origins: the caller's exact origin, credentials, the
+ * API's methods and headers; other origins get no CORS headers at all. An
+ * origin that is refused is logged once, with the variable that would allow it.
  */
-export function trpcOptions({
-  db,
-  verifier,
-  localAuth,
-  bodyLimitBytes,
-}: Pick<AppDependencies, "db" | "verifier" | "localAuth"> & { bodyLimitBytes: number }) {
-  return {
-    router: appRouter,
-    maxBodySize: bodyLimitBytes,
-    createContext: ({ req }: { req: Request; res: Response }) =>
-      createContext({
-        db,
-        localAuth,
-        clientIp: req.ip ?? null,
-        authorization: req.headers.authorization,
-        verifier: {
-          verifyBearerToken: async (header) => {
-            const result = await verifier.verifyBearerToken(header);
-            if (result.ok) req.userId = result.userId;
-            return result;
-          },
-        },
-      }),
-    onError: ({
-      error,
-      req,
-      path,
-    }: {
-      error: TRPCError;
-      req: Request;
-      path: string | undefined;
-    }) => {
-      if (logAuthRefusal(req.log, error, { path, ip: req.ip })) return;
-      if (error.code === "INTERNAL_SERVER_ERROR") {
-        req.log.error({ err: error.cause ?? error, path }, "procedure failed");
-      } else if (error.code === "SERVICE_UNAVAILABLE") {
-        req.log.warn({ err: error.cause, path }, "database unavailable");
+function corsHeaders(origins: readonly string[], logger: Logger): RequestHandler {
+  const allowed = new Set(origins);
+  const reported = new Set<string>();
+  return cors({
+    origin: (origin, callback) => {
+      if (origin === undefined || allowed.has(origin)) {
+        callback(null, origin ?? false);
+        return;
       }
+      if (!reported.has(origin) && reported.size < 100) {
+        reported.add(origin);
+        logger.warn(
+          { origin, allowed: [...allowed] },
+          "CORS: a browser page on this origin was refused; add it to CORS_ORIGINS to allow it",
+        );
+      }
+      callback(null, false);
     },
-    responseMeta: ({ errors, paths }: { errors: TRPCError[]; paths?: readonly string[] }) => {
-      const headers: Record<string, string> = {};
-      if (errors.some((error) => error.code === "UNAUTHORIZED"))
-        headers["WWW-Authenticate"] = "Bearer";
-      if (errors.some((error) => error.code === "SERVICE_UNAVAILABLE"))
-        headers["Retry-After"] = RETRY_AFTER_SECONDS;
-      const waits = errors.flatMap((error) =>
-        error.cause instanceof RateLimitedError ? [error.cause.retryAfterSeconds] : [],
-      );
-      if (waits.length > 0) headers["Retry-After"] = String(Math.max(...waits));
-      // Tokens and account details must not be kept by any cache.
-      if (paths?.some((path) => path.startsWith("auth."))) headers["Cache-Control"] = "no-store";
-      return { headers };
-    },
-  };
+    credentials: true,
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    allowedHeaders: [
+      "Authorization",
+      "Content-Type",
+      "If-Match",
+      "If-None-Match",
+      "Idempotency-Key",
+    ],
+    exposedHeaders: ["X-Total-Count", "Location", "ETag", "Idempotent-Replayed", "X-Request-Id"],
+    maxAge: 600,
+  });
 }
+
+/**
+ * Express decodes path parameters and fails a request whose %-encoding is
+ * broken. The contract wants such a parameter to match nothing (a user id is
+ * then a 403, a task id a 404), so a segment that does not decode is passed on
+ * with its `%` escaped: its parameter is the text as sent.
+ */
+const keepUndecodablePathsAsSent: RequestHandler = (req, _res, next) => {
+  const url = req.url;
+  const queryAt = url.indexOf("?");
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  if (!path.includes("%")) {
+    next();
+    return;
+  }
+  const segments = path.split("/").map((segment) => {
+    try {
+      decodeURIComponent(segment);
+      return segment;
+    } catch {
+      return segment.replaceAll("%", "%25");
+    }
+  });
+  req.url = segments.join("/") + (queryAt === -1 ? "" : url.slice(queryAt));
+  next();
+};

@@ -1,14 +1,16 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-
 import { AuthenticationError, RateLimitedError } from "@todo/api";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPCError } from "@trpc/server";
-import type { ErrorRequestHandler } from "express";
+import type { ErrorRequestHandler, Request, Response } from "express";
 import type { Logger } from "pino";
 import { ZodError } from "zod";
 
-import { sendJson } from "./rest/json-response.js";
-import { toPydanticErrors, type Location, type PydanticError } from "./validation-errors.js";
+import {
+  boundValidationErrors,
+  toPydanticErrors,
+  type Location,
+  type PydanticError,
+} from "./validation-errors.js";
 
 // Every failure of the REST side becomes a status and a `{"detail": …}` body
 // here, and only here. Handlers throw; they never write error responses.
@@ -36,7 +38,9 @@ export const bodyTooLarge = () => new HttpError(413, "Request body too large");
 export const malformedBody = () => new HttpError(400, "Malformed request body");
 export const serviceUnavailable = () =>
   new HttpError(503, "Service unavailable", { "Retry-After": RETRY_AFTER_SECONDS });
-export const validationFailed = (details: PydanticError[]) => new HttpError(422, details);
+/** A 422; every `input` echo is bounded, so the body stays small whatever was sent. */
+export const validationFailed = (details: PydanticError[]) =>
+  new HttpError(422, boundValidationErrors(details));
 export const tooManyRequests = (cause: RateLimitedError) =>
   new HttpError(429, "Too many requests", { "Retry-After": String(cause.retryAfterSeconds) });
 
@@ -66,9 +70,9 @@ export function fromProcedureError(
   return new HttpError(getHTTPStatusCodeFromError(error), error.message);
 }
 
-/** body-parser's errors, by their `type`. */
+/** body-parser's errors, by their `type` (or status, where it gives none). */
 function fromBodyParserError(error: unknown): HttpError | undefined {
-  const type = (error as { type?: unknown } | null)?.type;
+  const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
   switch (type) {
     case "entity.parse.failed":
       return malformedJson();
@@ -81,39 +85,57 @@ function fromBodyParserError(error: unknown): HttpError | undefined {
     case "request.size.invalid":
     case "stream.encoding.set":
       return malformedBody();
-    default:
-      return undefined;
   }
+  // A body that does not decode as its Content-Encoding says (zlib's error,
+  // passed on with status 400 and no type).
+  if (status === 400 && error instanceof Error) return malformedJson();
+  return undefined;
 }
 
-export function sendHttpError(res: ServerResponse, error: HttpError): void {
-  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-  sendJson(res, { detail: error.detail }, error.status);
+export function sendHttpError(res: Response, error: HttpError): void {
+  res.status(error.status).set(error.headers).json({ detail: error.detail });
 }
+
+const INTERNAL_ERROR_BODY = JSON.stringify({ detail: "Internal server error" });
 
 /**
  * Answers a failure: known ones with their status, anything else with a 500
- * (and an error line in the log). The response must not have started.
+ * (and an error line in the log). When even that fails (a body that cannot be
+ * serialised, a broken logger), the fixed 500 is sent, or, once the response
+ * has started, the connection is closed: a request never takes the process down.
  */
-export function sendError(
-  error: unknown,
-  req: IncomingMessage,
-  res: ServerResponse,
-  logger: Logger,
-): void {
-  const known = error instanceof HttpError ? error : fromBodyParserError(error);
-  if (known) {
-    sendHttpError(res, known);
-    return;
+export function sendError(error: unknown, req: Request, res: Response, logger: Logger): void {
+  try {
+    if (res.headersSent) {
+      (req.log ?? logger).error({ err: error }, "failed after the response started");
+      res.destroy();
+      return;
+    }
+    const known = error instanceof HttpError ? error : fromBodyParserError(error);
+    if (known) {
+      sendHttpError(res, known);
+      return;
+    }
+    (req.log ?? logger).error({ err: error }, "unhandled error");
+    sendHttpError(res, new HttpError(500, "Internal server error"));
+  } catch (failure) {
+    try {
+      logger.error({ err: failure, req_id: req.id }, "failed to answer a failed request");
+    } catch {
+      // the logger itself is what failed: the answer below still goes out
+    }
+    if (res.headersSent) {
+      res.destroy();
+    } else {
+      res.statusCode = 500;
+      res.setHeader("Content-Type", "application/json; charset=utf-8");
+      res.setHeader("Content-Length", Buffer.byteLength(INTERNAL_ERROR_BODY));
+      res.end(INTERNAL_ERROR_BODY);
+    }
   }
-  (req.log ?? logger).error({ err: error }, "unhandled error");
-  sendHttpError(res, new HttpError(500, "Internal server error"));
 }
 
-/** Express's last error handler (sendError), unless the response has started. */
+/** Express's last error handler: every failure is answered by sendError. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error, req, res, next) => {
-    if (res.headersSent) next(error);
-    else sendError(error, req, res, logger);
-  };
+  return (error, req, res, _next) => sendError(error, req, res, logger);
 }

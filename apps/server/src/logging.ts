@@ -19,8 +19,6 @@ declare module "node:http" {
     log: Logger;
     /** The authenticated user, once known; logged with the request. */
     userId?: string;
-    /** The route pattern for the request line, set by routes served without Express. */
-    routePattern?: string;
   }
 }
 
@@ -122,7 +120,6 @@ const INCOMING_ID = /^[\w.:-]{1,128}$/;
 
 /** The request line's `route`: the matched pattern, else the path. */
 function routeOf(req: IncomingMessage): string {
-  if (req.routePattern !== undefined) return req.routePattern;
   const { route, baseUrl, path } = req as Partial<Request>;
   if (route?.path) return `${baseUrl ?? ""}${String(route.path)}`;
   if (path !== undefined) return path;
@@ -134,8 +131,7 @@ function routeOf(req: IncomingMessage): string {
 /**
  * Gives each request an id (the caller's X-Request-Id when it is sane), and
  * logs one line when the response is done: method, route, status, duration,
- * request id and, once known, the user id. Plain Node.js request and
- * response: it runs before Express does.
+ * request id and, once known, the user id.
  */
 export function requestLogging(
   logger: Logger,

@@ -1,5 +1,4 @@
-import type { ServerResponse } from "node:http";
-
+import type { RequestHandler } from "express";
 import helmet from "helmet";
 
 // Answers of the API are JSON that no browser renders as a page, so they carry
@@ -13,9 +12,10 @@ const API_HEADERS: ReadonlyArray<readonly [string, string]> = [
   ["X-Frame-Options", "DENY"],
 ];
 
-export function setApiSecurityHeaders(res: ServerResponse): void {
+export const apiSecurityHeaders: RequestHandler = (_req, res, next) => {
   for (const [name, value] of API_HEADERS) res.setHeader(name, value);
-}
+  next();
+};
 
 /**
  * An HTML page's headers (the /docs page and its assets): helmet's defaults,

@@ -1,5 +1,7 @@
+import { LONE_SURROGATE_FORMAT } from "@todo/api";
 import type { core } from "zod";
 
+import { echoInput } from "./input-echo.js";
 import { camelToSnake } from "./rest/field-names.js";
 
 // zod issues → the 422 body FastAPI + Pydantic v2 send, entry for entry, so
@@ -137,8 +139,16 @@ function describe(
         };
       }
       if (issue.format === "email") return invalidEmail(input);
+      if (issue.format === LONE_SURROGATE_FORMAT) {
+        return {
+          type: "string_unicode",
+          msg: "Input should be a valid string, unable to parse raw data as a unicode string",
+        };
+      }
       return { type: "string_pattern_mismatch", msg: `Input should be a valid ${issue.format}` };
     default:
+      // A validator's refusal (a duplicate tag, a NUL character), worded as
+      // Pydantic words a ValueError raised in one.
       return { type: "value_error", msg: `Value error, ${issue.message}` };
   }
 }
@@ -172,7 +182,7 @@ export function toPydanticErrors(
   location: Location,
   submitted: unknown,
 ): PydanticError[] {
-  return issues.map((issue) => {
+  const entries = issues.map((issue) => {
     const clientPath = issue.path.map((key) =>
       typeof key === "string" ? camelToSnake(key) : Number(key),
     );
@@ -185,6 +195,39 @@ export function toPydanticErrors(
     if (error.type !== "missing" && input !== MISSING && !secret) error.input = input;
     return ordered(error);
   });
+  return boundValidationErrors(entries);
+}
+
+/** A 422 body is always under this many bytes of JSON, the contract's 16 kB. */
+export const VALIDATION_BODY_MAX_BYTES = 16_000;
+
+const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), "utf8");
+
+/**
+ * The entries of a 422 body with every `input` cut to an echo (input-echo.ts),
+ * so the body stays small and shallow whatever the client sent. Should the
+ * body still reach VALIDATION_BODY_MAX_BYTES (it takes some twenty entries,
+ * more than any input schema here reports), entries lose their echo, last
+ * first, and then the last entries are left out. Idempotent.
+ */
+export function boundValidationErrors(entries: PydanticError[]): PydanticError[] {
+  const bounded = entries.map((entry) =>
+    entry.input === undefined ? entry : ordered({ ...entry, input: echoInput(entry.input) }),
+  );
+  // `{"detail":[` … `]}`, and a comma between entries.
+  const frame = jsonBytes({ detail: [] });
+  let size = bounded.reduce((total, entry, i) => total + jsonBytes(entry) + (i > 0 ? 1 : 0), frame);
+  for (let i = bounded.length - 1; i >= 0 && size >= VALIDATION_BODY_MAX_BYTES; i -= 1) {
+    const entry = bounded[i]!;
+    if (entry.input === undefined) continue;
+    const withoutEcho = ordered({ ...entry, input: undefined });
+    size -= jsonBytes(entry) - jsonBytes(withoutEcho);
+    bounded[i] = withoutEcho;
+  }
+  while (bounded.length > 1 && size >= VALIDATION_BODY_MAX_BYTES) {
+    size -= jsonBytes(bounded.pop()) + 1;
+  }
+  return bounded;
 }
 
 function ordered({ type, loc, msg, input, ctx }: PydanticError): PydanticError {

@@ -120,6 +120,37 @@ describe("GET /api/{user_id}/tasks", () => {
     ]);
   });
 
+  it("filters with completed=true|false, as status=completed|pending does", async () => {
+    const fresh = await app.token("completer");
+    const done = await call("POST", "/api/completer/tasks", {
+      token: fresh,
+      body: { title: "done", completed: true },
+    });
+    expect(done.status).toBe(201);
+    await call("POST", "/api/completer/tasks", { token: fresh, body: { title: "open" } });
+    const titles = async (query: string) => {
+      const res = await call("GET", `/api/completer/tasks?${query}`, { token: fresh });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as Array<{ title: string }>).map((t) => t.title);
+    };
+    expect(await titles("completed=true")).toEqual(["done"]);
+    expect(await titles("completed=false")).toEqual(["open"]);
+    expect(await titles("completed=false&status=pending")).toEqual(["open"]);
+    expect(await titles("completed=true&status=all")).toEqual(["done"]);
+  });
+
+  it("answers completed contradicting status, or not a boolean, with a 422 at completed", async () => {
+    const contradiction = await call("GET", "/api/alice/tasks?status=completed&completed=false");
+    expect(contradiction.status).toBe(422);
+    const [entry] = ((await contradiction.json()) as { detail: Array<{ loc: unknown[] }> }).detail;
+    expect(entry?.loc).toEqual(["query", "completed"]);
+    const notBoolean = await call("GET", "/api/alice/tasks?completed=maybe");
+    expect(notBoolean.status).toBe(422);
+    expect(await notBoolean.json()).toMatchObject({
+      detail: [{ type: "bool_type", loc: ["query", "completed"], input: "maybe" }],
+    });
+  });
+
   it("answers a bad query value with a 422 located in the query", async () => {
     const res = await call("GET", "/api/alice/tasks?limit=0&status=done&offset=abc");
     expect(res.status).toBe(422);

@@ -10,10 +10,13 @@ import {
   type LocalAuth,
   type PasswordHashingParams,
   type RateLimitStore,
+  type TokenVerifier,
 } from "@todo/api";
 import { createDatabase, type Database } from "@todo/db";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
+import type { Express } from "express";
 import { SignJWT } from "jose";
+import type { Logger } from "pino";
 
 import { createApp } from "../src/app.js";
 import { createLogger } from "../src/logging.js";
@@ -54,6 +57,8 @@ export function testLocalAuth(
 
 export interface TestApp {
   url: string;
+  /** The Express app being served. */
+  express: Express;
   db: Database;
   /** Every log line the app wrote, parsed. */
   logs: Array<Record<string, unknown>>;
@@ -75,6 +80,12 @@ export async function startTestApp(
     /** Default: testLocalAuth(); null turns the accounts off, as LOCAL_AUTH=false. */
     localAuth?: LocalAuth | null;
     trustProxy?: boolean | number | string[];
+    /** Default: HS256 tokens signed with TEST_SECRET. */
+    verifier?: TokenVerifier;
+    /** Default: a debug logger whose lines land in `logs`. */
+    logger?: Logger;
+    /** Serve this instead of the app itself (e.g. an app that mounts it). */
+    serve?: (app: Express) => Express;
   } = {},
 ): Promise<TestApp> {
   let database: TestDatabase | undefined;
@@ -95,9 +106,9 @@ export async function startTestApp(
   });
   const app = createApp({
     db,
-    verifier: createTokenVerifier({ secret: TEST_SECRET }),
+    verifier: options.verifier ?? createTokenVerifier({ secret: TEST_SECRET }),
     localAuth: options.localAuth === undefined ? testLocalAuth() : options.localAuth,
-    logger: createLogger({ level: "debug" }, sink),
+    logger: options.logger ?? createLogger({ level: "debug" }, sink),
     config: {
       corsOrigins: options.corsOrigins ?? ["http://localhost:3000"],
       bodyLimitBytes: options.bodyLimitBytes ?? 100_000,
@@ -105,12 +116,14 @@ export async function startTestApp(
     },
   });
   const server: Server = await new Promise((resolve) => {
-    const listening = createServer(app).listen(0, "127.0.0.1", () => resolve(listening));
+    const served = options.serve ? options.serve(app) : app;
+    const listening = createServer(served).listen(0, "127.0.0.1", () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
   const ownDb = db;
   return {
     url: `http://127.0.0.1:${port}`,
+    express: app,
     db,
     logs,
     rawLogs: () => chunks.join(""),

@@ -37,6 +37,7 @@ export {
   type RedisRateLimitStore,
   type RedisRateLimitStoreOptions,
 } from "./rate-limit/redis-store.js";
+export * from "./router/text.schemas.js";
 export * from "./router/task.schemas.js";
 export * from "./router/auth.schemas.js";
 export { healthOutput } from "./router/health.js";

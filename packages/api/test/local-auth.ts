@@ -41,17 +41,24 @@ export function testLocalAuth(
 
 export const verifier = createTokenVerifier({ secret: SECRET });
 
-/** A caller as the server builds one for an HTTP request: a client address and maybe a token. */
+/**
+ * A caller as the server builds one for an HTTP request: a client address and
+ * maybe a token (or, as sent, a whole Authorization header).
+ */
 export function requestCaller(
   db: Database,
   localAuth: LocalAuth | null,
-  { clientIp = "203.0.113.7", token }: { clientIp?: string; token?: string } = {},
+  {
+    clientIp = "203.0.113.7",
+    token,
+    authorization = token === undefined ? undefined : `Bearer ${token}`,
+  }: { clientIp?: string; token?: string; authorization?: string } = {},
 ) {
   return createCaller(
     createContext({
       db,
       verifier,
-      authorization: token === undefined ? undefined : `Bearer ${token}`,
+      authorization,
       localAuth,
       clientIp,
     }),

@@ -1,6 +1,16 @@
 export { createDatabase, pingDatabase, type Database, type DatabaseOptions } from "./client.js";
 export { isDatabaseUnavailable } from "./errors.js";
 export {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  IDEMPOTENCY_CLAIM_STALE_SECONDS,
+  IDEMPOTENCY_KEY_TTL_SECONDS,
+  purgeExpiredIdempotencyKeys,
+  releaseIdempotencyKey,
+  type ClaimHandle,
+  type IdempotencyClaim,
+} from "./idempotency.js";
+export {
   startEmbeddedPostgres,
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,

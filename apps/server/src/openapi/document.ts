@@ -293,6 +293,8 @@ const taskIdParameter: Parameter = {
 // to compile.
 const LIST_QUERY_NOTES = {
   status: "Default `all`",
+  completed:
+    "`true` is status=completed, `false` status=pending (as some frontends filter); contradicting status is a 422",
   priority: "Only tasks of this priority",
   tag: "Only tasks with this tag, compared without regard to case",
   search: "Case-insensitive substring of title or description; `%` and `_` match themselves",

@@ -8,11 +8,11 @@ import {
 } from "@todo/api";
 import type { Database } from "@todo/db";
 import { TRPCError } from "@trpc/server";
-import { Router, type NextFunction, type Request, type Response } from "express";
+import { Router, type Request, type RequestHandler, type Response } from "express";
 
 import { fromProcedureError, methodNotAllowed } from "../http-errors.js";
 import { logAuthRefusal } from "../logging.js";
-import { bodyAsInput, readJsonBody } from "./json-body.js";
+import { bodyAsInput, jsonBody } from "./json-body.js";
 
 // The built-in accounts over REST, as thin as the task routes: read the body,
 // call the auth procedure with the request's token and address, shape the
@@ -59,30 +59,29 @@ export function createAuthRoutes(options: {
 }): Router {
   const { db, verifier, localAuth } = options;
   const router = Router();
-  const json = readJsonBody(options.bodyLimitBytes);
+  const readBody = jsonBody(options.bodyLimitBytes);
 
-  const route =
-    (handle: (caller: Caller, req: Request, res: Response) => Promise<void>, withBody: boolean) =>
-    async (req: Request, res: Response, next: NextFunction) => {
-      try {
-        if (withBody) req.body = await json(req, res);
-        const caller = createCaller(
-          createContext({
-            db,
-            verifier,
-            authorization: req.get("authorization"),
-            localAuth,
-            clientIp: req.ip ?? null,
-          }),
-        );
-        await handle(caller, req, res).catch((error: unknown) => {
-          if (error instanceof TRPCError) logAuthRefusal(req.log, error, { ip: req.ip });
-          throw fromProcedureError(error, "body", req.body);
-        });
-      } catch (error) {
-        next(error);
-      }
+  const route = (
+    handle: (caller: Caller, req: Request, res: Response) => Promise<void>,
+    withBody: boolean,
+  ): RequestHandler[] => {
+    const serve: RequestHandler = async (req, res) => {
+      const caller = createCaller(
+        createContext({
+          db,
+          verifier,
+          authorization: req.get("authorization"),
+          localAuth,
+          clientIp: req.ip ?? null,
+        }),
+      );
+      await handle(caller, req, res).catch((error: unknown) => {
+        if (error instanceof TRPCError) logAuthRefusal(req.log, error, { ip: req.ip });
+        throw fromProcedureError(error, "body", req.body);
+      });
     };
+    return withBody ? [...readBody, serve] : [serve];
+  };
 
   const issueSession = (status: number, session: SessionOutput, res: Response) => {
     res.req.userId = session.user.id;
@@ -93,7 +92,7 @@ export function createAuthRoutes(options: {
   router
     .route("/auth/signup")
     .post(
-      route(async (caller, req, res) => {
+      ...route(async (caller, req, res) => {
         issueSession(201, await caller.auth.signup(bodyAsInput(req.body) as never), res);
       }, true),
     )
@@ -104,7 +103,7 @@ export function createAuthRoutes(options: {
   router
     .route("/auth/login")
     .post(
-      route(async (caller, req, res) => {
+      ...route(async (caller, req, res) => {
         issueSession(200, await caller.auth.login(bodyAsInput(req.body) as never), res);
       }, true),
     )
@@ -115,7 +114,7 @@ export function createAuthRoutes(options: {
   router
     .route("/auth/me")
     .get(
-      route(async (caller, _req, res) => {
+      ...route(async (caller, _req, res) => {
         const user = await caller.auth.me();
         res.req.userId = user.id;
         res.set("Cache-Control", "no-store").json(toRestUser(user));

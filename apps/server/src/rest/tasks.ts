@@ -1,30 +1,16 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { parse as parseQueryString, type ParsedUrlQuery } from "node:querystring";
-
 import { createCaller, createContextInner, type TaskOutput, type TokenVerifier } from "@todo/api";
 import type { Database } from "@todo/db";
-import type { Logger } from "pino";
+import { Router, type Request, type RequestHandler, type Response } from "express";
 
-import { fromProcedureError, methodNotAllowed, sendError } from "../http-errors.js";
+import { fromProcedureError, methodNotAllowed } from "../http-errors.js";
 import type { Location } from "../validation-errors.js";
 import { authenticatePathUser } from "./authenticate.js";
 import { snakeToCamel } from "./field-names.js";
-import { bodyAsInput, readJsonBody } from "./json-body.js";
-import { sendJson } from "./json-response.js";
+import { bodyAsInput, jsonBody } from "./json-body.js";
 
 // The REST contract of the FastAPI backends, as a thin adapter: check the
-// token and the path user, call the same tRPC procedure, shape the answer.
-// No rule about tasks lives here.
-//
-// These routes are nearly every request a server gets, so they are matched
-// and answered on Node's own request and response, not through Express:
-// measured with `pnpm bench`, Express's per-request work (its router, the
-// request and response it builds) was about 40% of a task request's CPU
-// time. They keep Express's routing rules: a path is matched case-
-// insensitively, with or without a trailing slash, its parameters
-// URL-decoded; HEAD is answered as GET without a body; a known path with
-// another method is a 405 listing the allowed ones. OPTIONS never gets here
-// (CORS answers it first).
+// token and the path user, read the body, call the same tRPC procedure,
+// shape the answer. No rule about tasks lives here.
 
 export interface RestTask {
   id: string;
@@ -55,188 +41,151 @@ export function toRestTask(task: TaskOutput): RestTask {
 }
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
+// The words Pydantic reads as a boolean in a query string.
+const BOOLEAN_WORDS = new Map([
+  ...["true", "1", "yes", "on", "t", "y"].map((word) => [word, true] as const),
+  ...["false", "0", "no", "off", "f", "n"].map((word) => [word, false] as const),
+]);
+const BOOLEAN_PARAMETERS = new Set(["completed"]);
 
-/** Query strings as the list's input: the last of repeated values, numbers as numbers. */
-function listInput(query: ParsedUrlQuery): Record<string, unknown> {
+/**
+ * Query strings as the list's input: the last of repeated values, numbers as
+ * numbers, booleans as booleans (a value that is neither stays text, for the
+ * schema to refuse).
+ */
+function listInput(query: Request["query"]): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(query)) {
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     if (typeof value !== "string") continue;
-    input[snakeToCamel(key)] = NUMERIC.test(value) ? Number(value) : value;
+    input[snakeToCamel(key)] = BOOLEAN_PARAMETERS.has(key)
+      ? (BOOLEAN_WORDS.get(value.toLowerCase()) ?? value)
+      : NUMERIC.test(value)
+        ? Number(value)
+        : value;
   }
   return input;
 }
 
-/** What an endpoint's handler is given. */
-interface TaskRequest {
-  caller: ReturnType<typeof createCaller>;
-  res: ServerResponse;
-  userPath: string;
-  /** The `{id}` of the path ("" on the list's path). */
-  id: string;
-  query: ParsedUrlQuery;
-  /** The JSON body, for endpoints that read one (undefined when there is none). */
-  body: unknown;
-}
+type TaskParams = { user_id: string; id?: string };
+type Caller = ReturnType<typeof createCaller>;
 
 /** One method on one path. */
 interface Endpoint {
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  handle: (request: TaskRequest) => Promise<void>;
-  /** Where a failure's input came from, for a 422's `loc`. */
+  method: "get" | "post" | "put" | "patch" | "delete";
+  /** Where its input comes from, for a 422's `loc`; "body" endpoints read a JSON body. */
   location: Location;
-  /** Whether it reads a JSON body. */
-  withBody?: boolean;
+  handle: (caller: Caller, req: Request<TaskParams>, res: Response) => Promise<void>;
 }
 
-/** A path: its pattern, as the request line logs it, and its endpoints in `Allow` order. */
-interface TaskPath {
-  pattern: string;
-  endpoints: Endpoint[];
-}
+// Client input is untyped JSON; the procedure's schema is what checks it,
+// so the adapter hands it over as it came (hence the `as never`s).
+const update: Endpoint["handle"] = async (caller, req, res) => {
+  const task = await caller.task.update({ ...bodyAsInput(req.body), id: req.params.id } as never);
+  res.json(toRestTask(task));
+};
 
-/** `/api/{user_id}/tasks`, `…/{id}` and `…/{id}/complete`, as Express matches them. */
-const TASK_PATH = /^\/api\/([^/]+)\/tasks(?:\/([^/]+)(\/complete)?)?\/?$/i;
-
-/** A path parameter, URL-decoded; kept as sent when it is not valid %-encoding. */
-function pathParam(raw: string): string {
-  if (!raw.includes("%")) return raw;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
-/**
- * The task routes. The returned function answers a request on one of their
- * paths and returns true, or returns false and leaves it alone.
- */
-export function createTaskRoutes(options: {
-  db: Database;
-  verifier: TokenVerifier;
-  bodyLimitBytes: number;
-  logger: Logger;
-}): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { db, verifier, logger } = options;
-  const json = readJsonBody(options.bodyLimitBytes);
-
-  const update = async ({ caller, res, id, body }: TaskRequest) => {
-    const task = await caller.task.update({ ...bodyAsInput(body), id } as never);
-    sendJson(res, toRestTask(task));
-  };
-
-  // Client input is untyped JSON; the procedure's schema is what checks it,
-  // so the adapter hands it over as it came (hence the `as never`s).
-  const list: TaskPath = {
-    pattern: "/api/:user_id/tasks",
-    endpoints: [
+/** Every task route: path, then its endpoints in `Allow` order. */
+const TASK_ROUTES: ReadonlyArray<readonly [string, readonly Endpoint[]]> = [
+  [
+    "/api/:user_id/tasks",
+    [
       {
-        method: "GET",
+        method: "get",
         location: "query",
-        handle: async ({ caller, res, query }) => {
-          const page = await caller.task.list(listInput(query) as never);
-          res.setHeader("X-Total-Count", String(page.total));
-          sendJson(res, page.items.map(toRestTask));
+        handle: async (caller, req, res) => {
+          const page = await caller.task.list(listInput(req.query) as never);
+          res.set("X-Total-Count", String(page.total)).json(page.items.map(toRestTask));
         },
       },
       {
-        method: "POST",
+        method: "post",
         location: "body",
-        withBody: true,
-        handle: async ({ caller, res, userPath, body }) => {
-          const task = await caller.task.create(bodyAsInput(body) as never);
-          res.setHeader("Location", `/api/${encodeURIComponent(userPath)}/tasks/${task.id}`);
-          sendJson(res, toRestTask(task), 201);
+        handle: async (caller, req, res) => {
+          const task = await caller.task.create(bodyAsInput(req.body) as never);
+          res
+            .status(201)
+            .location(`/api/${encodeURIComponent(req.params.user_id)}/tasks/${task.id}`)
+            .json(toRestTask(task));
         },
       },
     ],
-  };
-  const one: TaskPath = {
-    pattern: "/api/:user_id/tasks/:id",
-    endpoints: [
+  ],
+  [
+    "/api/:user_id/tasks/:id",
+    [
       {
-        method: "GET",
+        method: "get",
         location: "path",
-        handle: async ({ caller, res, id }) => {
-          sendJson(res, toRestTask(await caller.task.byId({ id })));
+        handle: async (caller, req, res) => {
+          res.json(toRestTask(await caller.task.byId({ id: req.params.id! })));
         },
       },
-      { method: "PUT", location: "body", withBody: true, handle: update },
-      { method: "PATCH", location: "body", withBody: true, handle: update },
+      { method: "put", location: "body", handle: update },
+      { method: "patch", location: "body", handle: update },
       {
-        method: "DELETE",
+        method: "delete",
         location: "path",
-        handle: async ({ caller, res, id }) => {
-          await caller.task.delete({ id });
-          res.statusCode = 204;
-          res.end();
+        handle: async (caller, req, res) => {
+          await caller.task.delete({ id: req.params.id! });
+          res.status(204).end();
         },
       },
     ],
-  };
-  const complete: TaskPath = {
-    pattern: "/api/:user_id/tasks/:id/complete",
-    endpoints: [
+  ],
+  [
+    "/api/:user_id/tasks/:id/complete",
+    [
       {
-        method: "PATCH",
+        method: "patch",
         location: "body",
-        withBody: true,
-        handle: async ({ caller, res, id, body }) => {
+        handle: async (caller, req, res) => {
           // No body (or no `completed` in it) toggles; `{"completed": bool}` sets.
-          const input = bodyAsInput(body, false);
+          const input = bodyAsInput(req.body, false);
+          const id = req.params.id!;
           const task =
             "completed" in input
               ? await caller.task.setCompleted({ ...input, id } as never)
               : await caller.task.toggleComplete({ id });
-          sendJson(res, toRestTask(task));
+          res.json(toRestTask(task));
         },
       },
     ],
-  };
+  ],
+];
 
-  async function serve(
-    endpoint: Endpoint,
-    req: IncomingMessage,
-    res: ServerResponse,
-    params: { userPath: string; id: string },
-    rawQuery: string,
-  ): Promise<void> {
-    const query = endpoint.location === "query" ? parseQueryString(rawQuery) : {};
-    let body: unknown;
-    try {
-      const userId = await authenticatePathUser(req, params.userPath, verifier);
-      if (endpoint.withBody) body = await json(req, res);
-      const caller = createCaller(createContextInner({ db, userId }));
-      await endpoint.handle({ caller, res, ...params, query, body }).catch((error: unknown) => {
-        const submitted = endpoint.location === "query" ? query : body;
-        throw fromProcedureError(error, endpoint.location, submitted);
+/** The task routes on an Express router; Express matches paths and answers HEAD as GET. */
+export function createTaskRouter(options: {
+  db: Database;
+  verifier: TokenVerifier;
+  bodyLimitBytes: number;
+}): Router {
+  const { db } = options;
+  const router = Router();
+  const authenticate = authenticatePathUser(options.verifier);
+  const readBody = jsonBody(options.bodyLimitBytes);
+
+  const serve =
+    ({ location, handle }: Endpoint): RequestHandler<TaskParams> =>
+    async (req, res) => {
+      const caller = createCaller(createContextInner({ db, userId: req.userId ?? null }));
+      await handle(caller, req, res).catch((error: unknown) => {
+        throw fromProcedureError(error, location, location === "query" ? req.query : req.body);
       });
-    } catch (error) {
-      if (!res.headersSent) sendError(error, req, res, logger);
-      else {
-        req.log.error({ err: error }, "failed after the response started");
-        res.destroy();
-      }
-    }
-  }
+    };
 
-  return (req, res) => {
-    const url = req.url ?? "";
-    const queryAt = url.indexOf("?");
-    const match = TASK_PATH.exec(queryAt === -1 ? url : url.slice(0, queryAt));
-    if (!match) return false;
-    const [, rawUser = "", rawId, completePath] = match;
-    const path = completePath ? complete : rawId === undefined ? list : one;
-    req.routePattern = path.pattern;
-    const method = req.method === "HEAD" ? "GET" : req.method;
-    const endpoint = path.endpoints.find((candidate) => candidate.method === method);
-    if (!endpoint) {
-      sendError(methodNotAllowed(path.endpoints.map((e) => e.method)), req, res, logger);
-    } else {
-      const params = { userPath: pathParam(rawUser), id: pathParam(rawId ?? "") };
-      void serve(endpoint, req, res, params, queryAt === -1 ? "" : url.slice(queryAt + 1));
+  for (const [path, endpoints] of TASK_ROUTES) {
+    const route = router.route(path);
+    for (const endpoint of endpoints) {
+      const handlers: RequestHandler<TaskParams>[] = [authenticate];
+      if (endpoint.location === "body")
+        handlers.push(...(readBody as RequestHandler<TaskParams>[]));
+      route[endpoint.method](...handlers, serve(endpoint));
     }
-    return true;
-  };
+    const allowed = endpoints.map((endpoint) => endpoint.method.toUpperCase());
+    route.all(() => {
+      throw methodNotAllowed(allowed);
+    });
+  }
+  return router;
 }

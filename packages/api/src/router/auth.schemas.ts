@@ -1,7 +1,7 @@
 import { normalizeEmail } from "@todo/db";
 import { z } from "zod";
 
-import { boundedText } from "./task.schemas.js";
+import { boundedText, storableText } from "./text.schemas.js";
 
 // The built-in accounts' inputs and outputs, shared like the task schemas by
 // tRPC, the REST adapter and the OpenAPI document.
@@ -12,9 +12,8 @@ export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 
 /** A well-formed address, lower-cased: emails are compared without regard to case. */
-export const emailInput = z
-  .email()
-  .max(EMAIL_MAX_LENGTH)
+export const emailInput = storableText()
+  .check(z.email(), z.maxLength(EMAIL_MAX_LENGTH))
   .transform(normalizeEmail)
   .meta({ examples: ["ada@example.com"] });
 

@@ -15,6 +15,7 @@ import {
   createTaskInput,
   listTasksInput,
   setCompletedInput,
+  statusFilter,
   taskByIdInput,
   updateTaskInput,
   type DeleteTaskOutput,
@@ -49,7 +50,8 @@ export const taskRouter = {
   list: protectedProcedure
     .input(listTasksInput.optional())
     .query(async ({ ctx, input }): Promise<TaskListOutput> => {
-      const page = await listTasks(ctx.db, ctx.userId, input);
+      const filters = input && { ...input, status: statusFilter(input) };
+      const page = await listTasks(ctx.db, ctx.userId, filters);
       return { items: page.items.map(toTaskOutput), total: page.total };
     }),
 

@@ -193,6 +193,26 @@ describe("tokens from Better Auth's JWT plugin, verified against the key set", (
     });
   });
 
+  it("refuses a key-set token whose sub contains U+0000", async () => {
+    const { verify } = await serveKeys([keys.EdDSA]);
+    const token = await signWithKey(keys.EdDSA, { sub: "user\u0000123", exp: inMinutes(5) });
+    expect(await verify(token)).toEqual({
+      ok: false,
+      failure: "invalid",
+      reason: "sub contains a NUL character",
+    });
+  });
+
+  it("refuses a key-set token whose user_id contains U+0000", async () => {
+    const { verify } = await serveKeys([keys.ES256]);
+    const token = await signWithKey(keys.ES256, { user_id: "\u0000", exp: inMinutes(5) });
+    expect(await verify(token)).toEqual({
+      ok: false,
+      failure: "invalid",
+      reason: "user_id contains a NUL character",
+    });
+  });
+
   it("refuses a key-set token that names no kid", async () => {
     const { verify, server } = await serveKeys([keys.EdDSA]);
     const token = await new SignJWT({

@@ -79,6 +79,34 @@ describe("the user id: sub, else user_id", () => {
     });
   });
 
+  it("refuses a sub or user_id containing U+0000, which PostgreSQL cannot store", async () => {
+    expect(await verifyClaims({ sub: "user\u0000123" })).toEqual({
+      ok: false,
+      failure: "invalid",
+      reason: "sub contains a NUL character",
+    });
+    expect(await verifyClaims({ user_id: "\u0000" })).toEqual({
+      ok: false,
+      failure: "invalid",
+      reason: "user_id contains a NUL character",
+    });
+    expect(await verifyClaims({ sub: "user-123", user_id: "user-123\u0000" })).toMatchObject({
+      ok: false,
+      failure: "invalid",
+    });
+  });
+
+  it("refuses a sub with a lone UTF-16 surrogate, which PostgreSQL would store as U+FFFD", async () => {
+    for (const sub of ["user-\ud800", "\udc00", "a\udbff"]) {
+      expect(await verifyClaims({ sub })).toEqual({
+        ok: false,
+        failure: "invalid",
+        reason: "sub contains a lone UTF-16 surrogate",
+      });
+    }
+    expect(await verifyClaims({ sub: "user-😀" })).toEqual({ ok: true, userId: "user-😀" });
+  });
+
   it("refuses a sub that is an object, an array, a boolean or null", async () => {
     const cases: [unknown, string][] = [
       [{ id: "user-123" }, "sub is an object, not a string or number"],
@@ -104,6 +132,68 @@ describe("the user id: sub, else user_id", () => {
       ok: false,
       failure: "invalid",
       reason: "user_id is an integer too large to read exactly",
+    });
+  });
+});
+
+describe("the user id of Better Auth's session cookie cache (no sub): session.userId and user.id", () => {
+  const cookieCache = (session: unknown, user: unknown) => ({
+    session,
+    user,
+    updatedAt: Date.now(),
+    version: "1",
+  });
+
+  it("is session.userId, which user.id agrees with", async () => {
+    expect(
+      await verifyClaims(cookieCache({ userId: "ba-user", token: "t" }, { id: "ba-user" })),
+    ).toEqual({ ok: true, userId: "ba-user" });
+  });
+
+  it("is either one when only one is there", async () => {
+    expect(await verifyClaims(cookieCache({ userId: "ba-user" }, undefined))).toEqual({
+      ok: true,
+      userId: "ba-user",
+    });
+    expect(await verifyClaims(cookieCache(undefined, { id: "ba-user" }))).toEqual({
+      ok: true,
+      userId: "ba-user",
+    });
+  });
+
+  it("refuses session.userId and user.id that differ", async () => {
+    expect(await verifyClaims(cookieCache({ userId: "a" }, { id: "b" }))).toEqual({
+      ok: false,
+      failure: "invalid",
+      reason: "session.userId and user.id disagree",
+    });
+  });
+
+  it("refuses an id that is not a string or number, or is empty", async () => {
+    expect(await verifyClaims(cookieCache({ userId: { id: "a" } }, undefined))).toMatchObject({
+      ok: false,
+      reason: "session.userId is an object, not a string or number",
+    });
+    expect(await verifyClaims(cookieCache(undefined, { id: "" }))).toMatchObject({
+      ok: false,
+      reason: "user.id is an empty string",
+    });
+  });
+
+  it("is not consulted when the token has a sub", async () => {
+    expect(
+      await verifyClaims({ sub: "from-sub", ...cookieCache({ userId: "other" }, null) }),
+    ).toEqual({
+      ok: true,
+      userId: "from-sub",
+    });
+  });
+
+  it("needs exp, as every token does", async () => {
+    const token = await signWithSecret(cookieCache({ userId: "ba-user" }, { id: "ba-user" }));
+    expect(await verifier.verifyBearerToken(`Bearer ${token}`)).toMatchObject({
+      ok: false,
+      failure: "invalid",
     });
   });
 });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { inMinutes, signWithSecret } from "../auth/mint-token.js";
 import { expectTRPCError, openTestDatabase } from "../caller.js";
+import { requestCaller } from "../local-auth.js";
 
 let env: Awaited<ReturnType<typeof openTestDatabase>>;
 let aliceTaskId: string;
@@ -76,5 +78,24 @@ describe("protectedProcedure", () => {
     expect((error.cause as InstanceType<typeof AuthenticationError>).reason).toBe(
       "exp is in the past",
     );
+  });
+
+  it("refuses a validly signed token whose user id contains U+0000 as 'Invalid token', for every task procedure", async () => {
+    const token = await signWithSecret({ sub: "alice-iso\u0000", exp: inMinutes(5) });
+    const caller = requestCaller(env.db, null, { token });
+    const id = aliceTaskId;
+    for (const call of [
+      () => caller.task.list(),
+      () => caller.task.byId({ id }),
+      () => caller.task.create({ title: "t" }),
+      () => caller.task.update({ id, title: "t" }),
+      () => caller.task.setCompleted({ id, completed: true }),
+      () => caller.task.toggleComplete({ id }),
+      () => caller.task.delete({ id }),
+    ]) {
+      const error = await expectTRPCError(call(), "UNAUTHORIZED");
+      expect(error.message).toBe("Invalid token");
+    }
+    await expectAliceTaskUntouched();
   });
 });

@@ -70,6 +70,16 @@ describe("task.list", () => {
     expect(await names({ status: "all" })).toHaveLength(5);
   });
 
+  it("filters by completed as by status, and refuses the two contradicting", async () => {
+    expect(await names({ completed: true })).toEqual(["zebra", "call"]);
+    expect(await names({ completed: false })).toEqual(["underscore", "report", "milk"]);
+    expect(await names({ completed: false, status: "pending" })).toHaveLength(3);
+    await expectTRPCError(
+      lister().task.list({ completed: true, status: "pending" }),
+      "BAD_REQUEST",
+    );
+  });
+
   it("filters by priority", async () => {
     expect(await names({ priority: "high" })).toEqual(["underscore", "report"]);
   });

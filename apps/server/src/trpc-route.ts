@@ -1,0 +1,121 @@
+import { appRouter, createContext, RateLimitedError } from "@todo/api";
+import { TRPCError } from "@trpc/server";
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from "express";
+
+import type { AppDependencies } from "./app.js";
+import { HttpError, RETRY_AFTER_SECONDS } from "./http-errors.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "./json-depth.js";
+import { checkJsonText } from "./rest/json-body.js";
+import { logAuthRefusal } from "./logging.js";
+
+// /trpc is tRPC's Express adapter, as shipped. In front of it, body-parser
+// reads a JSON body as text (decompressed, size-limited, depth-checked) and
+// hands the text over as `req.body`, which the adapter parses itself. A body
+// body-parser refuses is not answered here: the refusal becomes the context's
+// error, so tRPC answers it in its own error shape and status.
+
+/** A refused body's error, by request, for createContext to throw. */
+const refusedBodies = new WeakMap<Request, TRPCError>();
+
+function refusal(error: unknown): TRPCError | undefined {
+  const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
+  if (error instanceof HttpError && error.status === 422) return tooDeep();
+  if (type === "entity.too.large") return new TRPCError({ code: "PAYLOAD_TOO_LARGE" });
+  if (type === "encoding.unsupported" || type === "charset.unsupported") {
+    return new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: "Unsupported media type" });
+  }
+  if (status === 400)
+    return new TRPCError({ code: "BAD_REQUEST", message: "Malformed request body" });
+  return undefined;
+}
+
+const tooDeep = () =>
+  new TRPCError({
+    code: "UNPROCESSABLE_CONTENT",
+    message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+  });
+
+/** The JSON of a call: a POST body, or a GET's `input` parameter. */
+function readCallInput(bodyLimitBytes: number): RequestHandler[] {
+  const readText = express.text({
+    type: "application/json",
+    limit: bodyLimitBytes,
+    verify: checkJsonText,
+  });
+  const keepRefusal: ErrorRequestHandler = (error, req, _res, next) => {
+    const refused = refusal(error);
+    if (!refused) {
+      next(error);
+      return;
+    }
+    refusedBodies.set(req, refused);
+    req.body = "";
+    next();
+  };
+  const checkQueryInput: RequestHandler = (req, _res, next) => {
+    const { input } = req.query;
+    if (typeof input === "string" && nestedDeeperThan(input, "utf8", MAX_JSON_DEPTH)) {
+      refusedBodies.set(req, tooDeep());
+    }
+    next();
+  };
+  return [checkQueryInput, readText, keepRefusal as unknown as RequestHandler];
+}
+
+/** /trpc: the request's JSON read as above, then tRPC's Express adapter. */
+export function createTrpcRoute({
+  db,
+  verifier,
+  localAuth,
+  config,
+}: Pick<AppDependencies, "db" | "verifier" | "localAuth" | "config">): RequestHandler[] {
+  const adapter = createExpressMiddleware({
+    router: appRouter,
+    createContext: ({ req }: { req: Request; res: Response }) => {
+      const refused = refusedBodies.get(req);
+      if (refused) throw refused;
+      return createContext({
+        db,
+        localAuth,
+        clientIp: req.ip ?? null,
+        authorization: req.headers.authorization,
+        verifier: {
+          verifyBearerToken: async (header) => {
+            const result = await verifier.verifyBearerToken(header);
+            if (result.ok) req.userId = result.userId;
+            return result;
+          },
+        },
+      });
+    },
+    onError: ({ error, req, path }) => {
+      if (logAuthRefusal(req.log, error, { path, ip: req.ip })) return;
+      if (error.code === "INTERNAL_SERVER_ERROR") {
+        req.log.error({ err: error.cause ?? error, path }, "procedure failed");
+      } else if (error.code === "SERVICE_UNAVAILABLE") {
+        req.log.warn({ err: error.cause, path }, "database unavailable");
+      }
+    },
+    responseMeta: ({ errors, paths }) => {
+      const headers: Record<string, string> = {};
+      if (errors.some((error) => error.code === "UNAUTHORIZED"))
+        headers["WWW-Authenticate"] = "Bearer";
+      if (errors.some((error) => error.code === "SERVICE_UNAVAILABLE"))
+        headers["Retry-After"] = RETRY_AFTER_SECONDS;
+      const waits = errors.flatMap((error) =>
+        error.cause instanceof RateLimitedError ? [error.cause.retryAfterSeconds] : [],
+      );
+      if (waits.length > 0) headers["Retry-After"] = String(Math.max(...waits));
+      // Tokens and account details must not be kept by any cache.
+      if (paths?.some((path) => path.startsWith("auth."))) headers["Cache-Control"] = "no-store";
+      return { headers };
+    },
+  });
+  return [...readCallInput(config.bodyLimitBytes), adapter];
+}

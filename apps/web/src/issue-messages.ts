@@ -35,8 +35,11 @@ const WORDS_BY_FIELD: Record<string, Partial<Record<string, Words>>> = {
       item
         ? `${item} is too long: keep each tag to ${bound(issue.maximum)} characters or fewer.`
         : `Use at most ${bound(issue.maximum)} tags.`,
-    custom: () =>
-      "Each tag can be used once, and tags that differ only in capitals count as the same.",
+    // On the list: a duplicate. On one tag: a rule of that tag's text (a NUL).
+    custom: (issue, item) =>
+      item
+        ? `${item}: ${issue.message}`
+        : "Each tag can be used once, and tags that differ only in capitals count as the same.",
   },
   email: {
     invalid_format: () => "Enter an email address, like ada@example.com.",

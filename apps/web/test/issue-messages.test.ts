@@ -20,6 +20,10 @@ describe("describeIssue: the API's validation problems in the app's words", () =
     ],
     [issue({ code: "too_big", path: ["tags"], maximum: 10 }), "Use at most 10 tags."],
     [
+      issue({ code: "custom", path: ["tags"] }),
+      "Each tag can be used once, and tags that differ only in capitals count as the same.",
+    ],
+    [
       issue({ code: "invalid_format", path: ["dueDate"] }),
       "Enter a date and time, or leave it empty.",
     ],
@@ -49,6 +53,9 @@ describe("describeIssue: the API's validation problems in the app's words", () =
   it("keeps the API's words for a problem it does not know, saying which item", () => {
     expect(describeIssue(issue({ code: "invalid_type", path: ["tags", 0] }))).toBe(
       "Tag 1: the API's words",
+    );
+    expect(describeIssue(issue({ code: "custom", path: ["tags", 2] }))).toBe(
+      "Tag 3: the API's words",
     );
   });
 });

@@ -114,6 +114,7 @@ describe("GET /api/{user_id}/tasks query parameters", () => {
   it("are the list filters in snake_case, all optional, in the query", () => {
     expect(parameters.map((p) => p.name)).toEqual([
       "status",
+      "completed",
       "priority",
       "tag",
       "search",
@@ -135,6 +136,7 @@ describe("GET /api/{user_id}/tasks query parameters", () => {
 
   it("take the contract's enums", () => {
     expect(byName("status")?.schema.enum).toEqual(["all", "pending", "completed"]);
+    expect(byName("completed")?.schema).toMatchObject({ type: "boolean" });
     expect(byName("priority")?.schema.enum).toEqual(["low", "medium", "high"]);
     expect(byName("sort")?.schema.enum).toEqual([
       "created",

@@ -21,6 +21,8 @@ export interface AppDependencies {
   localAuth: LocalAuth | null;
   logger: Logger;
   config: Pick<Config, "corsOrigins" | "bodyLimitBytes" | "trustProxy">;
+  /** True while the server drains before shutting down: /health then answers 503. */
+  isDraining?: () => boolean;
 }
 
 /**
@@ -52,6 +54,13 @@ export function createApp(dependencies: AppDependencies): Express {
     .route("/health")
     .get(async (_req, res) => {
       const health = await createCaller(createContextInner({ db })).health();
+      if (dependencies.isDraining?.()) {
+        res
+          .status(503)
+          .set("Connection", "close")
+          .json({ ...health, status: "unavailable" });
+        return;
+      }
       res.status(health.status === "ok" ? 200 : 503).json(health);
     })
     .all(getOnly);

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { availableParallelism } from "node:os";
 
 import { z } from "zod";
 
@@ -151,6 +152,8 @@ const configSchema = z
     BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(100),
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).optional(),
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
     LOCAL_AUTH: bool.default(true),
     JWT_TTL: duration.prefault("7d"),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -212,6 +215,10 @@ export interface Config {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** After SIGTERM, how long /health answers 503 while requests are still served. */
+  shutdownDrainMs: number;
+  /** Worker processes sharing the port. */
+  webConcurrency: number;
   logLevel: Env["LOG_LEVEL"];
   /** JSON lines, or pino-pretty's coloured lines for a person at a terminal. */
   logFormat: LogFormat;
@@ -277,6 +284,13 @@ export function loadConfig(
     bodyLimitBytes: env.BODY_LIMIT_KB * 1000,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    // A load balancer needs a few health checks to take the server out of
+    // rotation; in development nothing is in front of it.
+    shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? (env.NODE_ENV === "production" ? 5_000 : 0),
+    // As uvicorn --workers: every core in production; one in development,
+    // where reloading and one log matter more.
+    webConcurrency:
+      env.WEB_CONCURRENCY ?? (env.NODE_ENV === "production" ? availableParallelism() : 1),
     logLevel: env.LOG_LEVEL,
     logFormat:
       env.LOG_FORMAT ??

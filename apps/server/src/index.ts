@@ -1,5 +1,11 @@
 // The server's entry point: the only place that reads the environment,
-// listens, and handles signals.
+// listens, and handles signals. With WEB_CONCURRENCY > 1 this process is the
+// primary of a cluster (cluster/supervisor.ts) and each worker runs this file
+// again, as one server.
+import cluster from "node:cluster";
+
+import { createPrimaryRateLimitStore } from "./cluster/shared-rate-limits.js";
+import { startSupervisor } from "./cluster/supervisor.js";
 import { ConfigError, loadConfig } from "./env.js";
 import { createStdoutLogger } from "./logging.js";
 import { startServer } from "./server.js";
@@ -25,9 +31,41 @@ async function main(): Promise<void> {
     flushSync();
     process.exit(code);
   };
-  let running;
+  // Outside any request nothing catches a failure (a request's own failures
+  // end in the error handler): log it and exit non-zero, so the cluster's
+  // primary or the process manager starts a clean process.
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception: exiting");
+    exit(1);
+  });
+  process.on("unhandledRejection", (reason) => {
+    logger.fatal({ err: reason }, "unhandled promise rejection: exiting");
+    exit(1);
+  });
+
+  const inCluster = cluster.isPrimary && config.webConcurrency > 1;
+  if (inCluster && !config.databaseUrl) {
+    logger.warn("the embedded database serves one process: WEB_CONCURRENCY is taken as 1");
+  }
+  let running: { close(): Promise<void> };
   try {
-    running = await startServer(config, logger);
+    running =
+      inCluster && config.databaseUrl
+        ? await startSupervisor({ ...config, databaseUrl: config.databaseUrl }, logger).then(
+            (supervisor) => ({ close: () => supervisor.stop("SIGTERM") }),
+          )
+        : await startServer(config, logger, {
+            // A worker: the primary checked the port and migrated, and may
+            // count the rate limits.
+            migrate: cluster.isPrimary,
+            listenFirst: cluster.isPrimary,
+            rateLimitStore:
+              process.env.TODO_WORKER_RATE_LIMITS === "primary"
+                ? createPrimaryRateLimitStore(
+                    process as Parameters<typeof createPrimaryRateLimitStore>[0],
+                  )
+                : undefined,
+          });
   } catch (error) {
     // One plain line on stderr first; a stack trace only for what nobody foresaw.
     if (!reportStartFailure(error, config)) logger.fatal({ err: error }, "could not start");
@@ -35,7 +73,12 @@ async function main(): Promise<void> {
     return;
   }
 
+  // Every signal after the first is ignored: Ctrl-C reaches the primary and
+  // its workers at once, and the primary then passes it on again.
+  let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, "shutting down");
     running.close().then(
       () => {
@@ -48,8 +91,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once("SIGTERM", shutdown);
-  process.once("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
 }
 
 main().catch((error: unknown) => {

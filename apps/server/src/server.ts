@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 import {
   createFallbackRateLimitStore,
@@ -55,24 +55,55 @@ export function databaseOptions(
  * The port is taken first, so that a port in use is said at once rather than
  * after the database work; until the app is ready, requests get a 503.
  */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const server = createServer(answerWhileStarting);
-  server.requestTimeout = config.requestTimeoutMs;
-  server.headersTimeout = Math.min(config.requestTimeoutMs, 20_000);
+export interface StartOptions {
+  /** Apply pending migrations first (default); a cluster's primary has done it for its workers. */
+  migrate?: boolean;
+  /** Where login and signup attempts are counted, instead of REDIS_URL's store or memory. */
+  rateLimitStore?: RateLimitStore;
+  /**
+   * Take the port before the database work (default), answering 503 until
+   * ready. A cluster's worker listens only once ready: its primary checked
+   * the port, and would hand a starting worker requests it cannot serve yet.
+   */
+  listenFirst?: boolean;
+}
+
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const server = createServer(
+    {
+      // Node enforces the request and header timeouts when it checks its
+      // connections, every 30 s by default: a timeout of 30 s would cut a
+      // slow client after 30 to 60 s. Checked every second, it holds.
+      connectionsCheckingInterval: 1_000,
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(config.requestTimeoutMs, 20_000),
+    },
+    answerWhileStarting,
+  );
   const draining = drainOnClose(server);
-  await listen(server, config.port, config.host);
+  const listenFirst = options.listenFirst ?? true;
+  if (listenFirst) await listen(server, config.port, config.host);
 
   const opened: Closers = [];
   let app;
+  let drainingHealth = false;
   try {
-    app = await startApp(config, logger, opened);
+    app = await startApp(config, logger, opened, {
+      ...options,
+      isDraining: () => drainingHealth,
+    });
   } catch (error) {
     await closeInReverse(opened).catch(() => undefined);
-    await new Promise((resolve) => server.close(resolve));
+    if (listenFirst) await new Promise((resolve) => server.close(resolve));
     throw error;
   }
   server.off("request", answerWhileStarting);
   server.on("request", app.handler);
+  if (!listenFirst) await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const url = `http://${host}:${port}`;
@@ -81,6 +112,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      // First /health says 503, so a load balancer stops sending, while
+      // requests are still served; then the listener closes.
+      if (config.shutdownDrainMs > 0) {
+        drainingHealth = true;
+        logger.info({ drain_ms: config.shutdownDrainMs }, "draining: /health answers 503");
+        await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
+      }
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       draining.start();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
@@ -111,6 +149,7 @@ async function startApp(
   config: Config,
   logger: Logger,
   opened: Closers,
+  options: StartOptions & { isDraining: () => boolean },
 ): Promise<{ db: Database; handler: ReturnType<typeof createApp> }> {
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -125,10 +164,12 @@ async function startApp(
   }
   const db = await openCheckedDatabase(databaseUrl, databaseOptions(config, logger));
   opened.push(() => closeDatabase(db));
-  const applied = await applyMigrations(databaseUrl, {
-    log: (message) => logger.info(message),
-  });
-  if (applied.length === 0) logger.debug("database schema is up to date");
+  if (options.migrate ?? true) {
+    const applied = await applyMigrations(databaseUrl, {
+      log: (message) => logger.info(message),
+    });
+    if (applied.length === 0) logger.debug("database schema is up to date");
+  }
 
   let secret = config.auth.secret;
   if (!secret && config.env !== "production") {
@@ -141,7 +182,7 @@ async function startApp(
   }
   const verifier = createTokenVerifier({ ...config.auth, secret });
   const rateLimitStore = config.localAuth.enabled
-    ? await openRateLimitStore(config, logger)
+    ? (options.rateLimitStore ?? (await openRateLimitStore(config, logger)))
     : undefined;
   if (rateLimitStore) opened.push(() => rateLimitStore.close());
   // A secret always exists here (production requires BETTER_AUTH_SECRET,
@@ -158,7 +199,10 @@ async function startApp(
             logger.warn({ err: error }, "rate-limit store failed: attempt let through"),
         })
       : null;
-  return { db, handler: createApp({ db, verifier, localAuth, logger, config }) };
+  return {
+    db,
+    handler: createApp({ db, verifier, localAuth, logger, config, isDraining: options.isDraining }),
+  };
 }
 
 /** While the server starts: what the contract says when the database cannot be reached. */
@@ -206,26 +250,39 @@ export async function openRateLimitStore(
  * Keep-alive connections would hold `server.close()` open until they time out
  * (Node closes only the connections idle at that moment). Once draining, every
  * response that has not started says `Connection: close`, and a connection is
- * closed as soon as its last response is done.
+ * closed as soon as its last response is done. A connection that has not yet
+ * sent its first request is left to send it (Node's `closeIdleConnections`
+ * would reset it: a request that reached the server, lost); one that never
+ * does is cut by the header timeout.
  */
 function drainOnClose(server: Server): { start(): void } {
   const inFlight = new Set<ServerResponse>();
+  const idleAfterAnswer = new Set<Socket>();
   let draining = false;
   const closeWhenDone = (res: ServerResponse) => {
     if (!res.headersSent) res.setHeader("Connection", "close");
-    res.once("finish", () => setImmediate(() => server.closeIdleConnections()));
   };
   // First in line, so no handler has started the response yet.
-  server.prependListener("request", (_req, res: ServerResponse) => {
+  server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    idleAfterAnswer.delete(socket);
     inFlight.add(res);
-    res.once("close", () => inFlight.delete(res));
+    res.once("close", () => {
+      inFlight.delete(res);
+      if (draining) socket.destroySoon();
+      else if (!socket.destroyed) {
+        idleAfterAnswer.add(socket);
+        socket.once("close", () => idleAfterAnswer.delete(socket));
+      }
+    });
     if (draining) closeWhenDone(res);
   });
   return {
     start() {
       draining = true;
       for (const res of inFlight) closeWhenDone(res);
-      server.closeIdleConnections();
+      for (const socket of idleAfterAnswer) socket.destroySoon();
+      idleAfterAnswer.clear();
     },
   };
 }

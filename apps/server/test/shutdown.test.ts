@@ -151,6 +151,8 @@ describe("graceful shutdown", () => {
             DATABASE_URL: database.url,
             BETTER_AUTH_SECRET: TEST_SECRET,
             LOG_LEVEL: "info",
+            // Production drains 5 s before closing; the drain has tests of its own.
+            SHUTDOWN_DRAIN_MS: "0",
           },
         },
       );

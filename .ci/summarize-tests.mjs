@@ -1,12 +1,15 @@
 // Sums every package's vitest JSON report into the line CI reads:
 // "N passed, M failed". A test command that failed without reporting a failed
-// test (a file that did not load, a crash) counts as one failure. The README
-// quick start (.ci/quickstart.sh, exit status in argv[3]) counts as one test.
+// test (a file that did not load, a crash) counts as one failure. Each further
+// argument, "<command>=<exit status>", is one more check counted as a test.
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 
 const status = Number(process.argv[2] ?? 0);
-const quickstart = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+const checks = process.argv.slice(3).map((arg) => {
+  const at = arg.lastIndexOf("=");
+  return { command: arg.slice(0, at), code: Number(arg.slice(at + 1)) };
+});
 let passed = 0;
 let failed = 0;
 for (const group of ["apps", "packages"]) {
@@ -21,9 +24,12 @@ for (const group of ["apps", "packages"]) {
   }
 }
 if (status !== 0 && failed === 0) failed = 1;
-if (quickstart !== undefined) {
-  if (quickstart === 0) passed += 1;
-  else failed += 1;
+for (const { command, code } of checks) {
+  if (code === 0) passed += 1;
+  else {
+    failed += 1;
+    console.log(`failed: ${command} (exit ${code})`);
+  }
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(status !== 0 || failed > 0 ? 1 : 0);

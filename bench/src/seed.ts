@@ -27,6 +27,7 @@ interface TaskRow {
   tags: string[];
   created_at: string;
   updated_at: string;
+  version: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -82,6 +83,7 @@ function makeTasks(userCount: number, tasksPerUser: number, now: number): TaskRo
         tags,
         created_at: new Date(created).toISOString(),
         updated_at: new Date(updated).toISOString(),
+        version: 1,
       });
     }
   }

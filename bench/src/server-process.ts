@@ -153,11 +153,12 @@ const profiling = (dir: string | undefined) => (dir ? ["--cpu-prof", `--cpu-prof
  * The production build, as `pnpm start` runs it: NODE_ENV=production and the
  * default `info` log level (one line per request — a cost every user pays).
  * Nothing else from the caller's environment reaches it, so every setting
- * not given here is the server's default (a pool of 10, …).
+ * not given here is the server's default (a pool of 10, …), but for the
+ * workers: one process, as the baseline is, unless `workers` says otherwise.
  */
 export function startTodoServer(
   repoRoot: string,
-  settings: ServerSettings & { profileDir?: string },
+  settings: ServerSettings & { profileDir?: string; workers?: number },
 ): Promise<HttpProcess> {
   const serverDir = join(repoRoot, "apps/server");
   return startHttpProcess({
@@ -169,6 +170,8 @@ export function startTodoServer(
       DATABASE_URL: settings.databaseUrl,
       BETTER_AUTH_SECRET: settings.secret,
       LOG_LEVEL: "info",
+      WEB_CONCURRENCY: String(settings.workers ?? 1),
+      SHUTDOWN_DRAIN_MS: "0",
     },
     logFile: join(settings.logDir, "server.log"),
   });

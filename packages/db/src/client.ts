@@ -2,23 +2,9 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 
 import { PrismaClient } from "./generated/prisma/client.js";
-import { typeParsers } from "./timestamp-parser.js";
 
-/**
- * The Prisma client, and beside it (`$pool`) the node-postgres pool it runs
- * on, with `$query` for the hot task queries that are plain SQL (see tasks.ts).
- */
-export type Database = PrismaClient & {
-  readonly $pool: pg.Pool;
-  /**
-   * Runs one statement on the pool. Unless prepared statements are off, each
-   * distinct text is prepared once per connection and then only executed.
-   */
-  readonly $query: <R extends pg.QueryResultRow>(
-    text: string,
-    values: unknown[],
-  ) => Promise<pg.QueryResult<R>>;
-};
+/** The Prisma client every query of this package runs on. */
+export type Database = PrismaClient;
 
 export interface DatabaseOptions {
   /** Connections kept in the pool. */
@@ -36,38 +22,47 @@ export interface DatabaseOptions {
   /** Called when an idle pooled connection fails (e.g. the server went away). */
   onPoolError?: (error: Error) => void;
   /**
-   * Prepare each statement of `$query` once per connection (default: true,
-   * unless the URL has `pgbouncer=true`, Prisma's own flag for a PgBouncer
-   * in transaction mode, which before 1.21 cannot keep prepared statements).
+   * Prepare each statement once per connection (default: true, unless the URL
+   * has `pgbouncer=true`, Prisma's own flag for a PgBouncer in transaction
+   * mode, which before 1.21 cannot keep prepared statements).
    */
   preparedStatements?: boolean;
 }
 
 /** True when the URL says a transaction-mode PgBouncer is in between (Prisma's `pgbouncer=true`). */
 export function behindPgBouncer(url: string): boolean {
+  return urlParameter(url, "pgbouncer") === "true";
+}
+
+function urlParameter(url: string, name: string): string | null {
   try {
-    return new URL(url).searchParams.get("pgbouncer") === "true";
+    return new URL(url).searchParams.get(name);
   } catch {
-    return false;
+    return null;
   }
 }
 
 /**
- * `$query` with named statements: PostgreSQL parses and plans a statement
- * once per connection instead of on every call (measured with `pnpm bench`:
- * less CPU for both processes, on a machine they share). The names are per
- * process, one per distinct text, and the texts come from a fixed set of
- * shapes (tasks.ts), so the map stays small.
+ * Prepared statements have PostgreSQL parse and plan a statement once per
+ * connection instead of on every call (measured with `pnpm bench`: less CPU
+ * for both processes, on a machine they share). One name per distinct text:
+ * the task queries (tasks.ts) and Prisma's own come from a fixed set of
+ * shapes. A text past the cap (a `createMany` of yet another length) goes
+ * unnamed, so neither this map nor the server's statements grow without end.
  */
-function preparedQuery(pool: pg.Pool): Database["$query"] {
+const MAX_STATEMENT_NAMES = 500;
+
+function statementNames(): (query: { sql: string }) => string {
   const names = new Map<string, string>();
-  return (text, values) => {
-    let name = names.get(text);
+  return ({ sql }) => {
+    let name = names.get(sql);
     if (name === undefined) {
+      // node-postgres runs a query with an empty name as an unnamed statement.
+      if (names.size >= MAX_STATEMENT_NAMES) return "";
       name = `todo_${names.size}`;
-      names.set(text, name);
+      names.set(sql, name);
     }
-    return pool.query({ name, text, values });
+    return name;
   };
 }
 
@@ -87,17 +82,16 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     // from the pool instead of failing the next request that picks it.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
-    types: typeParsers,
   });
   const onPoolError = options.onPoolError ?? (() => {});
   // Without a listener, an idle connection's error would crash the process.
   pool.on("error", onPoolError);
-  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
-  const $query: Database["$query"] =
-    (options.preparedStatements ?? !behindPgBouncer(url))
-      ? preparedQuery(pool)
-      : (text, values) => pool.query(text, values);
-  return Object.assign(new PrismaClient({ adapter }), { $pool: pool, $query });
+  const prepared = options.preparedStatements ?? !behindPgBouncer(url);
+  const adapter = new PrismaPg(pool, {
+    disposeExternalPool: true,
+    ...(prepared && { statementNameGenerator: statementNames() }),
+  });
+  return new PrismaClient({ adapter });
 }
 
 /** True when the database answers `SELECT 1` within `timeoutMs`. Never throws. */
@@ -107,7 +101,7 @@ export async function pingDatabase(db: Database, timeoutMs = 1_000): Promise<boo
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([db.$pool.query("SELECT 1").then(() => true), timeout]);
+    return await Promise.race([db.$queryRaw`SELECT 1`.then(() => true), timeout]);
   } catch {
     return false;
   } finally {

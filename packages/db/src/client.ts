@@ -2,9 +2,21 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 
 import { PrismaClient } from "./generated/prisma/client.js";
+import { createTaskStore, type TaskStore } from "./task-store.js";
 
-/** The Prisma client every query of this package runs on. */
-export type Database = PrismaClient;
+/**
+ * The Prisma client, with the store of the task statements on the same pool.
+ * (Prisma's constructor returns an object of its own, which gets `tasks`:
+ * use the type, not `instanceof`.)
+ */
+export class Database extends PrismaClient {
+  constructor(
+    adapter: PrismaPg,
+    readonly tasks: TaskStore,
+  ) {
+    super({ adapter });
+  }
+}
 
 export interface DatabaseOptions {
   /** Connections kept in the pool. */
@@ -22,48 +34,20 @@ export interface DatabaseOptions {
   /** Called when an idle pooled connection fails (e.g. the server went away). */
   onPoolError?: (error: Error) => void;
   /**
-   * Prepare each statement once per connection (default: true, unless the URL
-   * has `pgbouncer=true`, Prisma's own flag for a PgBouncer in transaction
-   * mode, which before 1.21 cannot keep prepared statements).
+   * Prepare each task statement once per connection (default: true,
+   * unless the URL has `pgbouncer=true`, Prisma's own flag for a PgBouncer
+   * in transaction mode, which before 1.21 cannot keep prepared statements).
    */
   preparedStatements?: boolean;
 }
 
 /** True when the URL says a transaction-mode PgBouncer is in between (Prisma's `pgbouncer=true`). */
 export function behindPgBouncer(url: string): boolean {
-  return urlParameter(url, "pgbouncer") === "true";
-}
-
-function urlParameter(url: string, name: string): string | null {
   try {
-    return new URL(url).searchParams.get(name);
+    return new URL(url).searchParams.get("pgbouncer") === "true";
   } catch {
-    return null;
+    return false;
   }
-}
-
-/**
- * Prepared statements have PostgreSQL parse and plan a statement once per
- * connection instead of on every call (measured with `pnpm bench`: less CPU
- * for both processes, on a machine they share). One name per distinct text:
- * the task queries (tasks.ts) and Prisma's own come from a fixed set of
- * shapes. A text past the cap (a `createMany` of yet another length) goes
- * unnamed, so neither this map nor the server's statements grow without end.
- */
-const MAX_STATEMENT_NAMES = 500;
-
-function statementNames(): (query: { sql: string }) => string {
-  const names = new Map<string, string>();
-  return ({ sql }) => {
-    let name = names.get(sql);
-    if (name === undefined) {
-      // node-postgres runs a query with an empty name as an unnamed statement.
-      if (names.size >= MAX_STATEMENT_NAMES) return "";
-      name = `todo_${names.size}`;
-      names.set(sql, name);
-    }
-    return name;
-  };
 }
 
 /**
@@ -86,12 +70,9 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
   const onPoolError = options.onPoolError ?? (() => {});
   // Without a listener, an idle connection's error would crash the process.
   pool.on("error", onPoolError);
-  const prepared = options.preparedStatements ?? !behindPgBouncer(url);
-  const adapter = new PrismaPg(pool, {
-    disposeExternalPool: true,
-    ...(prepared && { statementNameGenerator: statementNames() }),
-  });
-  return new PrismaClient({ adapter });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const preparedStatements = options.preparedStatements ?? !behindPgBouncer(url);
+  return new Database(adapter, createTaskStore(pool, { preparedStatements }));
 }
 
 /** True when the database answers `SELECT 1` within `timeoutMs`. Never throws. */

@@ -1,16 +1,13 @@
-import { Prisma, type Priority, type Task } from "./generated/prisma/client.js";
+import type { Priority, Task } from "./generated/prisma/client.js";
 import type { Database } from "./client.js";
 
 // Every function here takes the owner's user id and puts it in the same
 // statement that reads or writes the row, so no caller can reach another
 // user's task by forgetting a check.
 //
-// These are the requests every user makes all day, so they are SQL written
-// here and sent with `$queryRaw`: measured with `pnpm bench`, Prisma's query
-// builder cost about as much CPU as the rest of a request together. Every
-// value is a parameter; `Prisma.raw` only ever holds the fixed fragments
-// below (column lists, sort keys from a closed set). The schema, the
-// migrations and the row type are still Prisma's.
+// The statements are plain SQL, run by the database's TaskStore
+// (task-store.ts says why not through Prisma). The schema, the migrations and
+// the row type are still Prisma's.
 
 export type TaskSort = "created" | "updated" | "title" | "due_date" | "priority";
 export type SortOrder = "asc" | "desc";
@@ -72,36 +69,36 @@ const isoUtc = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** The columns of a TaskRecord, named as its type names them. */
-const COLUMNS = Prisma.raw(`id, user_id AS "userId", title, description, completed, priority,
+const COLUMNS = `id, user_id AS "userId", title, description, completed, priority,
   ${isoUtc("due_date")} AS "dueDate", tags, ${isoUtc("created_at")} AS "createdAt",
-  ${isoUtc("updated_at")} AS "updatedAt"`);
+  ${isoUtc("updated_at")} AS "updatedAt"`;
 
 /** The only columns a caller's fields can reach, by field name. */
-const WRITABLE: Record<keyof NewTask, Prisma.Sql> = {
-  title: Prisma.raw("title"),
-  description: Prisma.raw("description"),
-  completed: Prisma.raw("completed"),
-  priority: Prisma.raw("priority"),
-  dueDate: Prisma.raw("due_date"),
-  tags: Prisma.raw("tags"),
+const WRITABLE: Record<keyof NewTask, string> = {
+  title: "title",
+  description: "description",
+  completed: "completed",
+  priority: "priority",
+  dueDate: "due_date",
+  tags: "tags",
 };
 
-function sortKey(sort: TaskSort, order: SortOrder): Prisma.Sql {
+function sortKey(sort: TaskSort, order: SortOrder): string {
   const dir = order === "asc" ? "ASC" : "DESC";
   switch (sort) {
     case "created":
-      return Prisma.raw(`created_at ${dir}, id ${dir}`);
+      return `created_at ${dir}, id ${dir}`;
     case "updated":
-      return Prisma.raw(`updated_at ${dir}, id ${dir}`);
+      return `updated_at ${dir}, id ${dir}`;
     // Case-insensitive, and by code point so every server orders alike
     // whatever its locale.
     case "title":
-      return Prisma.raw(`lower(title) COLLATE "C" ${dir}, id ${dir}`);
+      return `lower(title) COLLATE "C" ${dir}, id ${dir}`;
     case "due_date":
-      return Prisma.raw(`due_date ${dir} NULLS LAST, id ${dir}`);
+      return `due_date ${dir} NULLS LAST, id ${dir}`;
     // The enum is declared low < medium < high, so DESC puts high first.
     case "priority":
-      return Prisma.raw(`priority ${dir}, id ${dir}`);
+      return `priority ${dir}, id ${dir}`;
   }
 }
 
@@ -110,34 +107,36 @@ export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/**
- * A field's value as a statement parameter. Prisma sends a Date as UTC wall
- * time without an offset, which PostgreSQL would read in the session's time
- * zone; the ISO text with its `Z` is the same instant in any zone.
- */
-function parameter(value: NewTask[keyof NewTask]): unknown {
-  return value instanceof Date ? value.toISOString() : value;
+/** SQL text with numbered parameters, built up piece by piece. */
+class Statement {
+  readonly values: unknown[] = [];
+
+  /** Adds a value and returns its placeholder. */
+  param(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
 }
 
-function whereClause(userId: string, filters: TaskListFilters): Prisma.Sql {
-  const conditions = [Prisma.sql`user_id = ${userId}`];
-  if (filters.status === "pending") conditions.push(Prisma.sql`completed = false`);
-  if (filters.status === "completed") conditions.push(Prisma.sql`completed = true`);
-  if (filters.priority) conditions.push(Prisma.sql`priority = ${filters.priority}`);
+function whereClause(statement: Statement, userId: string, filters: TaskListFilters): string {
+  const conditions = [`user_id = ${statement.param(userId)}`];
+  if (filters.status === "pending") conditions.push("completed = false");
+  if (filters.status === "completed") conditions.push("completed = true");
+  if (filters.priority) conditions.push(`priority = ${statement.param(filters.priority)}`);
   if (filters.tag !== undefined) {
     conditions.push(
-      Prisma.sql`EXISTS (SELECT 1 FROM unnest(tags) AS t(tag) WHERE lower(t.tag) = lower(${filters.tag}))`,
+      `EXISTS (SELECT 1 FROM unnest(tags) AS t(tag) WHERE lower(t.tag) = lower(${statement.param(filters.tag)}))`,
     );
   }
   if (filters.search !== undefined && filters.search !== "") {
-    const pattern = likePattern(filters.search);
+    const pattern = statement.param(likePattern(filters.search));
     conditions.push(
-      Prisma.sql`(title ILIKE ${pattern} ESCAPE '\\' OR description ILIKE ${pattern} ESCAPE '\\')`,
+      `(title ILIKE ${pattern} ESCAPE '\\' OR description ILIKE ${pattern} ESCAPE '\\')`,
     );
   }
-  if (filters.dueAfter) conditions.push(Prisma.sql`due_date >= ${parameter(filters.dueAfter)}`);
-  if (filters.dueBefore) conditions.push(Prisma.sql`due_date < ${parameter(filters.dueBefore)}`);
-  return Prisma.join(conditions, " AND ");
+  if (filters.dueAfter) conditions.push(`due_date >= ${statement.param(filters.dueAfter)}`);
+  if (filters.dueBefore) conditions.push(`due_date < ${statement.param(filters.dueBefore)}`);
+  return conditions.join(" AND ");
 }
 
 export async function listTasks(
@@ -147,14 +146,22 @@ export async function listTasks(
 ): Promise<TaskPage> {
   const sort = filters.sort ?? "created";
   const order = filters.order ?? DEFAULT_ORDER[sort];
-  const where = whereClause(userId, filters);
+  const statement = new Statement();
+  const where = whereClause(statement, userId, filters);
+  const limit = statement.param(filters.limit ?? 1000);
+  const offset = statement.param(filters.offset ?? 0);
   // One round trip: the window count is the total before LIMIT/OFFSET.
-  const rows = await db.$queryRaw<Array<TaskRecord & { total: bigint }>>`
-    SELECT ${COLUMNS}, count(*) OVER () AS total FROM tasks WHERE ${where}
-     ORDER BY ${sortKey(sort, order)} LIMIT ${filters.limit ?? 1000} OFFSET ${filters.offset ?? 0}`;
+  const { rows } = await db.tasks.query<TaskRecord & { total: string }>(
+    `SELECT ${COLUMNS}, count(*) OVER () AS total FROM tasks WHERE ${where}
+      ORDER BY ${sortKey(sort, order)} LIMIT ${limit} OFFSET ${offset}`,
+    statement.values,
+  );
   if (rows.length === 0 && (filters.offset ?? 0) > 0) {
-    const counted = await db.$queryRaw<Array<{ total: bigint }>>`
-      SELECT count(*) AS total FROM tasks WHERE ${where}`;
+    const count = new Statement();
+    const { rows: counted } = await db.tasks.query<{ total: string }>(
+      `SELECT count(*) AS total FROM tasks WHERE ${whereClause(count, userId, filters)}`,
+      count.values,
+    );
     return { items: [], total: Number(counted[0]?.total ?? 0) };
   }
   const total = Number(rows[0]?.total ?? 0);
@@ -162,8 +169,8 @@ export async function listTasks(
 }
 
 /** Runs a statement that returns at most one task row. */
-async function oneTask(db: Database, statement: Prisma.Sql): Promise<TaskRecord | null> {
-  const rows = await db.$queryRaw<TaskRecord[]>(statement);
+async function oneTask(db: Database, sql: string, values: unknown[]): Promise<TaskRecord | null> {
+  const { rows } = await db.tasks.query<TaskRecord>(sql, values);
   return rows[0] ?? null;
 }
 
@@ -173,28 +180,24 @@ export async function findTask(
   id: string,
 ): Promise<TaskRecord | null> {
   if (!UUID.test(id)) return null;
-  return oneTask(
-    db,
-    Prisma.sql`SELECT ${COLUMNS} FROM tasks WHERE id = ${id} AND user_id = ${userId}`,
-  );
-}
-
-/** The caller's fields that are set, as (column, value) pairs. */
-function fieldsSet(task: TaskChanges): Array<[column: Prisma.Sql, value: unknown]> {
-  return Object.entries(WRITABLE).flatMap(([field, column]) => {
-    const value = task[field as keyof NewTask];
-    return value === undefined ? [] : [[column, parameter(value)] as [Prisma.Sql, unknown]];
-  });
+  return oneTask(db, `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]);
 }
 
 /** Fields left out take the column defaults of the schema. */
 export async function createTask(db: Database, userId: string, task: NewTask): Promise<TaskRecord> {
-  const fields = fieldsSet(task);
-  const columns = Prisma.join([Prisma.raw("user_id"), ...fields.map(([column]) => column)]);
-  const values = Prisma.join([userId, ...fields.map(([, value]) => value)]);
+  const statement = new Statement();
+  const columns = ["user_id"];
+  const values = [statement.param(userId)];
+  for (const [field, column] of Object.entries(WRITABLE)) {
+    const value = task[field as keyof NewTask];
+    if (value === undefined) continue;
+    columns.push(column);
+    values.push(statement.param(value));
+  }
   const created = await oneTask(
     db,
-    Prisma.sql`INSERT INTO tasks (${columns}) VALUES (${values}) RETURNING ${COLUMNS}`,
+    `INSERT INTO tasks (${columns.join(", ")}) VALUES (${values.join(", ")}) RETURNING ${COLUMNS}`,
+    statement.values,
   );
   return created!;
 }
@@ -206,15 +209,19 @@ export async function updateTask(
   changes: TaskChanges,
 ): Promise<TaskRecord | null> {
   if (!UUID.test(id)) return null;
-  const fields = fieldsSet(changes);
-  if (fields.length === 0) return findTask(db, userId, id);
-  const assignments = Prisma.join(
-    fields.map(([column, value]) => Prisma.sql`${column} = ${value}`),
-  );
+  const statement = new Statement();
+  const assignments: string[] = [];
+  for (const [field, column] of Object.entries(WRITABLE)) {
+    const value = changes[field as keyof NewTask];
+    if (value !== undefined) assignments.push(`${column} = ${statement.param(value)}`);
+  }
+  if (assignments.length === 0) return findTask(db, userId, id);
   return oneTask(
     db,
-    Prisma.sql`UPDATE tasks SET ${assignments}, updated_at = now()
-      WHERE id = ${id} AND user_id = ${userId} RETURNING ${COLUMNS}`,
+    `UPDATE tasks SET ${assignments.join(", ")}, updated_at = now()
+      WHERE id = ${statement.param(id)} AND user_id = ${statement.param(userId)}
+      RETURNING ${COLUMNS}`,
+    statement.values,
   );
 }
 
@@ -227,8 +234,9 @@ export async function toggleTaskCompleted(
   if (!UUID.test(id)) return null;
   return oneTask(
     db,
-    Prisma.sql`UPDATE tasks SET completed = NOT completed, updated_at = now()
-      WHERE id = ${id} AND user_id = ${userId} RETURNING ${COLUMNS}`,
+    `UPDATE tasks SET completed = NOT completed, updated_at = now()
+      WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
+    [id, userId],
   );
 }
 
@@ -243,6 +251,9 @@ export function setTaskCompleted(
 
 export async function deleteTask(db: Database, userId: string, id: string): Promise<boolean> {
   if (!UUID.test(id)) return false;
-  const deleted = await db.$executeRaw`DELETE FROM tasks WHERE id = ${id} AND user_id = ${userId}`;
-  return deleted === 1;
+  const { rowCount } = await db.tasks.query("DELETE FROM tasks WHERE id = $1 AND user_id = $2", [
+    id,
+    userId,
+  ]);
+  return rowCount === 1;
 }

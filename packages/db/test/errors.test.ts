@@ -17,7 +17,7 @@ import {
 
 // Every error here is really caused, through Prisma, the pg adapter and the
 // pool, so the test breaks if an upgrade changes what they raise. Prisma's
-// model queries and the task queries (raw SQL through `$queryRaw`) fail by
+// model queries and the task queries (plain SQL on the same pool) fail by
 // different paths, so each failure is caused through both.
 
 const QUERIES = [
@@ -62,13 +62,20 @@ describe("isDatabaseUnavailable: the database cannot be reached", () => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
 
-  it("is true for a task query on a refused connection (P2010 whose adapter error is DatabaseNotReachable)", async () => {
+  it("is true for a raw query on a refused connection (P2010 whose adapter error is DatabaseNotReachable)", async () => {
     const db = open(`postgresql://postgres@127.0.0.1:${await closedPort()}/postgres`);
-    const error = await failureOf(() => listTasks(db, "someone"));
+    const error = await failureOf(() => db.$queryRaw`SELECT 1`);
     expect(error).toMatchObject({
       code: "P2010",
       meta: { driverAdapterError: { cause: { kind: "DatabaseNotReachable" } } },
     });
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it("is true for a task query on a refused connection (the socket's ECONNREFUSED)", async () => {
+    const db = open(`postgresql://postgres@127.0.0.1:${await closedPort()}/postgres`);
+    const error = await failureOf(() => listTasks(db, "someone"));
+    expect(error).toMatchObject({ code: "ECONNREFUSED", syscall: "connect" });
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
 
@@ -116,7 +123,7 @@ describe("isDatabaseUnavailable: the database cannot be reached", () => {
 
   it("is true for the same failure wrapped as another error's cause", async () => {
     const db = await misbehaving("silent-on-query");
-    const error = await failureOf(() => listTasks(db, "someone"));
+    const error = await failureOf(() => db.task.findMany());
     expect(isDatabaseUnavailable(new Error("procedure failed", { cause: error }))).toBe(true);
   });
 

@@ -6,15 +6,27 @@ import { createTaskStore, type TaskStore } from "./task-store.js";
 
 /**
  * The Prisma client, with the store of the task statements on the same pool.
- * (Prisma's constructor returns an object of its own, which gets `tasks`:
- * use the type, not `instanceof`.)
+ * (Prisma's constructor returns an object of its own, a proxy over this one:
+ * `tasks` and `$disconnect` below reach callers through it, but `instanceof
+ * Database` is false. Prisma is pinned; client.test.ts fails if that moves.)
  */
 export class Database extends PrismaClient {
   constructor(
     adapter: PrismaPg,
     readonly tasks: TaskStore,
+    private readonly pool: pg.Pool,
   ) {
     super({ adapter });
+  }
+
+  /**
+   * Closes the client and its pool. Prisma ends the pool only if it ever
+   * ran a query; the task statements alone would leave it open, and its idle
+   * connection would keep the process alive.
+   */
+  override async $disconnect(): Promise<void> {
+    await super.$disconnect();
+    if (!this.pool.ending) await this.pool.end();
   }
 }
 
@@ -72,7 +84,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
   pool.on("error", onPoolError);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const preparedStatements = options.preparedStatements ?? !behindPgBouncer(url);
-  return new Database(adapter, createTaskStore(pool, { preparedStatements }));
+  return new Database(adapter, createTaskStore(pool, { preparedStatements }), pool);
 }
 
 /** True when the database answers `SELECT 1` within `timeoutMs`. Never throws. */

@@ -2,23 +2,33 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 
 import { PrismaClient } from "./generated/prisma/client.js";
-import { typeParsers } from "./timestamp-parser.js";
+import { createTaskStore, type TaskStore } from "./task-store.js";
 
 /**
- * The Prisma client, and beside it (`$pool`) the node-postgres pool it runs
- * on, with `$query` for the hot task queries that are plain SQL (see tasks.ts).
+ * The Prisma client, with the store of the task statements on the same pool.
+ * (Prisma's constructor returns an object of its own, a proxy over this one:
+ * `tasks` and `$disconnect` below reach callers through it, but `instanceof
+ * Database` is false. Prisma is pinned; client.test.ts fails if that moves.)
  */
-export type Database = PrismaClient & {
-  readonly $pool: pg.Pool;
+export class Database extends PrismaClient {
+  constructor(
+    adapter: PrismaPg,
+    readonly tasks: TaskStore,
+    private readonly pool: pg.Pool,
+  ) {
+    super({ adapter });
+  }
+
   /**
-   * Runs one statement on the pool. Unless prepared statements are off, each
-   * distinct text is prepared once per connection and then only executed.
+   * Closes the client and its pool. Prisma ends the pool only if it ever
+   * ran a query; the task statements alone would leave it open, and its idle
+   * connection would keep the process alive.
    */
-  readonly $query: <R extends pg.QueryResultRow>(
-    text: string,
-    values: unknown[],
-  ) => Promise<pg.QueryResult<R>>;
-};
+  override async $disconnect(): Promise<void> {
+    await super.$disconnect();
+    if (!this.pool.ending) await this.pool.end();
+  }
+}
 
 export interface DatabaseOptions {
   /** Connections kept in the pool. */
@@ -36,7 +46,7 @@ export interface DatabaseOptions {
   /** Called when an idle pooled connection fails (e.g. the server went away). */
   onPoolError?: (error: Error) => void;
   /**
-   * Prepare each statement of `$query` once per connection (default: true,
+   * Prepare each task statement once per connection (default: true,
    * unless the URL has `pgbouncer=true`, Prisma's own flag for a PgBouncer
    * in transaction mode, which before 1.21 cannot keep prepared statements).
    */
@@ -50,25 +60,6 @@ export function behindPgBouncer(url: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * `$query` with named statements: PostgreSQL parses and plans a statement
- * once per connection instead of on every call (measured with `pnpm bench`:
- * less CPU for both processes, on a machine they share). The names are per
- * process, one per distinct text, and the texts come from a fixed set of
- * shapes (tasks.ts), so the map stays small.
- */
-function preparedQuery(pool: pg.Pool): Database["$query"] {
-  const names = new Map<string, string>();
-  return (text, values) => {
-    let name = names.get(text);
-    if (name === undefined) {
-      name = `todo_${names.size}`;
-      names.set(text, name);
-    }
-    return pool.query({ name, text, values });
-  };
 }
 
 /**
@@ -87,17 +78,13 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     // from the pool instead of failing the next request that picks it.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
-    types: typeParsers,
   });
   const onPoolError = options.onPoolError ?? (() => {});
   // Without a listener, an idle connection's error would crash the process.
   pool.on("error", onPoolError);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
-  const $query: Database["$query"] =
-    (options.preparedStatements ?? !behindPgBouncer(url))
-      ? preparedQuery(pool)
-      : (text, values) => pool.query(text, values);
-  return Object.assign(new PrismaClient({ adapter }), { $pool: pool, $query });
+  const preparedStatements = options.preparedStatements ?? !behindPgBouncer(url);
+  return new Database(adapter, createTaskStore(pool, { preparedStatements }), pool);
 }
 
 /** True when the database answers `SELECT 1` within `timeoutMs`. Never throws. */
@@ -107,7 +94,7 @@ export async function pingDatabase(db: Database, timeoutMs = 1_000): Promise<boo
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([db.$pool.query("SELECT 1").then(() => true), timeout]);
+    return await Promise.race([db.$queryRaw`SELECT 1`.then(() => true), timeout]);
   } catch {
     return false;
   } finally {

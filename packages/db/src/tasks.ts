@@ -5,10 +5,9 @@ import type { Database } from "./client.js";
 // statement that reads or writes the row, so no caller can reach another
 // user's task by forgetting a check.
 //
-// These are the requests every user makes all day, so they are plain SQL on
-// the pool under Prisma: measured with `pnpm bench`, going through Prisma's
-// query engine cost about as much CPU as the rest of a request together. The
-// schema, the migrations and the row type are still Prisma's.
+// The statements are plain SQL, run by the database's TaskStore
+// (task-store.ts says why not through Prisma). The schema, the migrations and
+// the row type are still Prisma's.
 
 export type TaskSort = "created" | "updated" | "title" | "due_date" | "priority";
 export type SortOrder = "asc" | "desc";
@@ -152,14 +151,14 @@ export async function listTasks(
   const limit = statement.param(filters.limit ?? 1000);
   const offset = statement.param(filters.offset ?? 0);
   // One round trip: the window count is the total before LIMIT/OFFSET.
-  const { rows } = await db.$query<TaskRecord & { total: string }>(
+  const { rows } = await db.tasks.query<TaskRecord & { total: string }>(
     `SELECT ${COLUMNS}, count(*) OVER () AS total FROM tasks WHERE ${where}
       ORDER BY ${sortKey(sort, order)} LIMIT ${limit} OFFSET ${offset}`,
     statement.values,
   );
   if (rows.length === 0 && (filters.offset ?? 0) > 0) {
     const count = new Statement();
-    const { rows: counted } = await db.$query<{ total: string }>(
+    const { rows: counted } = await db.tasks.query<{ total: string }>(
       `SELECT count(*) AS total FROM tasks WHERE ${whereClause(count, userId, filters)}`,
       count.values,
     );
@@ -171,7 +170,7 @@ export async function listTasks(
 
 /** Runs a statement that returns at most one task row. */
 async function oneTask(db: Database, sql: string, values: unknown[]): Promise<TaskRecord | null> {
-  const { rows } = await db.$query<TaskRecord>(sql, values);
+  const { rows } = await db.tasks.query<TaskRecord>(sql, values);
   return rows[0] ?? null;
 }
 
@@ -252,7 +251,7 @@ export function setTaskCompleted(
 
 export async function deleteTask(db: Database, userId: string, id: string): Promise<boolean> {
   if (!UUID.test(id)) return false;
-  const { rowCount } = await db.$query("DELETE FROM tasks WHERE id = $1 AND user_id = $2", [
+  const { rowCount } = await db.tasks.query("DELETE FROM tasks WHERE id = $1 AND user_id = $2", [
     id,
     userId,
   ]);

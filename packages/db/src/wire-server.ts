@@ -6,9 +6,15 @@ import type { PGlite } from "@electric-sql/pglite";
 // this server hands the session to one client connection at a time, for a
 // whole unit of work: a simple query, or an extended-protocol exchange up to
 // its Sync. A connection that leaves a transaction open keeps the session
-// until it commits or rolls back. (@electric-sql/pglite-socket interleaves
-// single messages from different connections, which breaks extended-protocol
-// queries under concurrency: "portal does not exist".)
+// until it commits or rolls back.
+//
+// Why not @electric-sql/pglite-socket (0.2.17): it interleaves single
+// messages from different connections, which breaks a pool's
+// extended-protocol queries ("portal does not exist"; electric-sql/pglite#1046).
+// Limited to one connection (`maxConnections: 1`, a pool of one), it turns
+// away the connection that node-postgres's pool opens at once after dropping
+// one, which the pool does after any failed query: the request after a
+// duplicate signup's 409 failed (embedded.test.ts holds us to it).
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;

@@ -6,6 +6,7 @@ import { createDatabase, type Database, type DatabaseOptions } from "../src/clie
 import { readDbEnv } from "../src/env.js";
 import { isDatabaseUnavailable } from "../src/errors.js";
 import { Prisma } from "../src/generated/prisma/client.js";
+import { listTasks } from "../src/tasks.js";
 import { createTestDatabase, type TestDatabase } from "../src/testing.js";
 import {
   closedPort,
@@ -15,7 +16,14 @@ import {
 } from "./misbehaving-postgres.js";
 
 // Every error here is really caused, through Prisma, the pg adapter and the
-// pool, so the test breaks if an upgrade changes what they raise.
+// pool, so the test breaks if an upgrade changes what they raise. Prisma's
+// model queries and the task queries (plain SQL on the same pool) fail by
+// different paths, so each failure is caused through both.
+
+const QUERIES = [
+  { through: "a model query", run: (db: Database) => db.task.findMany() },
+  { through: "a task query", run: (db: Database) => listTasks(db, "someone") },
+];
 
 const FAST: DatabaseOptions = { poolSize: 2, connectionTimeoutMs: 300, queryTimeoutMs: 300 };
 const opened: Array<{ close(): Promise<void> }> = [];
@@ -64,41 +72,54 @@ describe("isDatabaseUnavailable: the database cannot be reached", () => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
 
-  it("is true when the server hangs up in the middle of a query", async () => {
+  it("is true for a task query on a refused connection (the socket's ECONNREFUSED)", async () => {
+    const db = open(`postgresql://postgres@127.0.0.1:${await closedPort()}/postgres`);
+    const error = await failureOf(() => listTasks(db, "someone"));
+    expect(error).toMatchObject({ code: "ECONNREFUSED", syscall: "connect" });
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it.each(QUERIES)("is true when the server hangs up in the middle of $through", async (query) => {
     const db = await misbehaving("hang-up-on-query");
-    const error = await failureOf(() => db.task.findMany());
+    const error = await failureOf(() => query.run(db));
     expect(error).toMatchObject({ message: "Connection terminated unexpectedly" });
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
 
-  it("is true when a connection attempt gets no answer in time", async () => {
-    const db = await misbehaving("silent");
-    const error = await failureOf(() => db.task.findMany());
-    expect(error).toMatchObject({
-      message: "Connection terminated due to connection timeout",
-      cause: { message: "Connection terminated unexpectedly" },
-    });
-    expect(isDatabaseUnavailable(error)).toBe(true);
-  });
+  it.each(QUERIES)(
+    "is true when a connection attempt for $through gets no answer in time",
+    async (query) => {
+      const db = await misbehaving("silent");
+      const error = await failureOf(() => query.run(db));
+      expect(error).toMatchObject({
+        message: "Connection terminated due to connection timeout",
+        cause: { message: "Connection terminated unexpectedly" },
+      });
+      expect(isDatabaseUnavailable(error)).toBe(true);
+    },
+  );
 
-  it("is true when a query gets no answer in time", async () => {
+  it.each(QUERIES)("is true when $through gets no answer in time", async (query) => {
     const db = await misbehaving("silent-on-query");
-    const error = await failureOf(() => db.task.findMany());
+    const error = await failureOf(() => query.run(db));
     expect(error).toMatchObject({ message: "Query read timeout" });
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
 
-  it("is true when every pooled connection stays busy past the connection timeout", async () => {
-    const server = await startMisbehavingPostgres("silent-on-query");
-    opened.push(server);
-    const db = open(server.url, { poolSize: 1, connectionTimeoutMs: 200, queryTimeoutMs: 600 });
-    const stuck = failureOf(() => db.task.findMany());
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const error = await failureOf(() => db.task.findMany());
-    expect(error).toMatchObject({ message: "timeout exceeded when trying to connect" });
-    expect(isDatabaseUnavailable(error)).toBe(true);
-    await stuck;
-  });
+  it.each(QUERIES)(
+    "is true when every pooled connection stays busy past the connection timeout ($through)",
+    async (query) => {
+      const server = await startMisbehavingPostgres("silent-on-query");
+      opened.push(server);
+      const db = open(server.url, { poolSize: 1, connectionTimeoutMs: 200, queryTimeoutMs: 600 });
+      const stuck = failureOf(() => query.run(db));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const error = await failureOf(() => query.run(db));
+      expect(error).toMatchObject({ message: "timeout exceeded when trying to connect" });
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      await stuck;
+    },
+  );
 
   it("is true for the same failure wrapped as another error's cause", async () => {
     const db = await misbehaving("silent-on-query");

@@ -1,4 +1,4 @@
-import { AuthenticationError, RateLimitedError } from "@todo/api";
+import { AuthenticationError, RateLimitedError, VersionMismatchError } from "@todo/api";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPCError } from "@trpc/server";
 import type { ErrorRequestHandler, Request, Response } from "express";
@@ -65,6 +65,9 @@ export function fromProcedureError(
     return validationFailed(toPydanticErrors(error.cause.issues, location, submitted));
   }
   if (error.cause instanceof RateLimitedError) return tooManyRequests(error.cause);
+  if (error.cause instanceof VersionMismatchError) {
+    return new HttpError(412, "Precondition failed", { ETag: `"${error.cause.currentVersion}"` });
+  }
   if (error.code === "SERVICE_UNAVAILABLE") return serviceUnavailable();
   if (error.code === "INTERNAL_SERVER_ERROR") return error;
   return new HttpError(getHTTPStatusCodeFromError(error), error.message);

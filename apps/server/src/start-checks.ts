@@ -42,7 +42,7 @@ export async function openCheckedDatabase(
 ): Promise<Database> {
   const db = createDatabase(url, options);
   try {
-    await db.$pool.query("SELECT 1");
+    await db.tasks.query("SELECT 1", []);
     return db;
   } catch (error) {
     await closeDatabase(db).catch(() => undefined);
@@ -50,14 +50,9 @@ export async function openCheckedDatabase(
   }
 }
 
-/**
- * Closes the client and its pool. Prisma ends the pool only if it ever
- * connected; a pool used by `openCheckedDatabase` alone would otherwise keep
- * an idle connection, and the process, alive.
- */
+/** Closes the client and its pool. */
 export async function closeDatabase(db: Database): Promise<void> {
   await db.$disconnect();
-  if (!db.$pool.ending) await db.$pool.end();
 }
 
 /** The first connection to DATABASE_URL failed; `cause` says how. */

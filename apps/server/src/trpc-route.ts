@@ -102,8 +102,9 @@ export function createTrpcRoute({
         req.log.warn({ err: error.cause, path }, "database unavailable");
       }
     },
-    responseMeta: ({ errors, paths }) => {
+    responseMeta: ({ ctx, errors, paths }) => {
       const headers: Record<string, string> = {};
+      if (ctx?.answer.replayed) headers["Idempotent-Replayed"] = "true";
       if (errors.some((error) => error.code === "UNAUTHORIZED"))
         headers["WWW-Authenticate"] = "Bearer";
       if (errors.some((error) => error.code === "SERVICE_UNAVAILABLE"))

@@ -46,6 +46,7 @@ const TASK_KEYS = [
   "title",
   "updated_at",
   "user_id",
+  "version",
 ];
 const MISSING_ID = "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab";
 

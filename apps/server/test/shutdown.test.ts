@@ -92,7 +92,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function storedTitles(): Promise<string[]> {
   const db = createDatabase(database.url, { poolSize: 1 });
   try {
-    return (await listTasks(db, "alice")).items.map((task) => task.title);
+    return (await listTasks(db.tasks, "alice")).items.map((task) => task.title);
   } finally {
     await db.$disconnect();
   }

@@ -3,6 +3,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.js";
 
 export { appRouter, createCaller, type AppRouter } from "./root.js";
+export { VersionMismatchError } from "./router/task.js";
 export { createContext, createContextInner, type Context } from "./trpc.js";
 export * from "./auth/index.js";
 export {

@@ -16,6 +16,12 @@ export interface Context {
   localAuth: LocalAuth | null;
   /** The caller's IP address, which rate limits count by; null when unknown. */
   clientIp: string | null;
+  /**
+   * What the transport should say of the answer besides the output: whether
+   * it replays a stored one (an idempotency key's retry). One object for the
+   * whole call, so the transport sees what a procedure set.
+   */
+  answer: { replayed: boolean };
 }
 
 interface ContextOptions {
@@ -41,6 +47,7 @@ export function createContextInner(options: ContextOptions & { userId?: string |
     authenticate: () => Promise.resolve(NO_CREDENTIALS),
     localAuth: options.localAuth ?? null,
     clientIp: options.clientIp ?? null,
+    answer: { replayed: false },
   };
 }
 

@@ -6,12 +6,14 @@ import type { Database } from "@todo/db";
  * if nothing of theirs was written in between.
  */
 export async function taskRowsOf(db: Database, userId: string): Promise<unknown[]> {
-  const { rows } = await db.$query("SELECT * FROM tasks WHERE user_id = $1 ORDER BY id", [userId]);
+  const { rows } = await db.tasks.query("SELECT * FROM tasks WHERE user_id = $1 ORDER BY id", [
+    userId,
+  ]);
   return rows;
 }
 
 /** Every account, oldest first, for checking that a refused sign-up created none. */
 export async function userRows(db: Database): Promise<unknown[]> {
-  const { rows } = await db.$query("SELECT * FROM users ORDER BY created_at, id", []);
+  const { rows } = await db.tasks.query("SELECT * FROM users ORDER BY created_at, id", []);
   return rows;
 }

@@ -65,6 +65,7 @@ describe("task.byId", () => {
       tags: string[];
       createdAt: string;
       updatedAt: string;
+      version: number;
     }>();
   });
 });
@@ -87,12 +88,18 @@ describe("task.list", () => {
 describe("mutations", () => {
   it("need an id, and setCompleted a boolean", () => {
     expectTypeOf(client.task.update.mutate).returns.resolves.toEqualTypeOf<Task>();
-    expectTypeOf(client.task.toggleComplete.mutate).parameter(0).toEqualTypeOf<{ id: string }>();
+    expectTypeOf(client.task.toggleComplete.mutate).parameter(0).toEqualTypeOf<{
+      id: string;
+      expectedVersion?: number | number[] | undefined;
+      idempotencyKey?: string | undefined;
+    }>();
     expectTypeOf(client.task.delete.mutate).returns.resolves.toEqualTypeOf<{ id: string }>();
     // @ts-expect-error update needs the id
     void client.task.update.mutate({ title: "t" });
     // @ts-expect-error completed is required
     void client.task.setCompleted.mutate({ id: "x" });
+    // @ts-expect-error a version is a number
+    void client.task.update.mutate({ id: "x", expectedVersion: "3" });
   });
 });
 

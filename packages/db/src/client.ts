@@ -94,7 +94,7 @@ export async function pingDatabase(db: Database, timeoutMs = 1_000): Promise<boo
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([db.$queryRaw`SELECT 1`.then(() => true), timeout]);
+    return await Promise.race([db.tasks.query("SELECT 1", []).then(() => true), timeout]);
   } catch {
     return false;
   } finally {

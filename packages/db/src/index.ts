@@ -35,12 +35,15 @@ export {
   updateTask,
   type NewTask,
   type SortOrder,
+  type ExpectedVersions,
   type TaskChanges,
   type TaskListFilters,
   type TaskPage,
   type TaskRecord,
   type TaskSort,
+  type TaskWrite,
 } from "./tasks.js";
+export type { TaskStore } from "./task-store.js";
 export {
   createUser,
   findUserByEmail,

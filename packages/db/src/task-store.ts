@@ -13,6 +13,11 @@ export interface TaskStore {
    * text is prepared once per connection and then only executed.
    */
   query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>>;
+  /**
+   * Runs `work` in one transaction on one connection: committed when it
+   * resolves, rolled back when it throws.
+   */
+  transaction<T>(work: (store: TaskStore) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -26,16 +31,41 @@ export function createTaskStore(
   pool: pg.Pool,
   options: { preparedStatements: boolean },
 ): TaskStore {
-  if (!options.preparedStatements) return { query: (text, values) => pool.query(text, values) };
   const names = new Map<string, string>();
-  return {
-    query: (text, values) => {
+  const on = (client: pg.Pool | pg.PoolClient): TaskStore["query"] => {
+    if (!options.preparedStatements) return (text, values) => client.query(text, values);
+    return (text, values) => {
       let name = names.get(text);
       if (name === undefined) {
         name = `todo_${names.size}`;
         names.set(text, name);
       }
-      return pool.query({ name, text, values });
+      return client.query({ name, text, values });
+    };
+  };
+  return {
+    query: on(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      const inTransaction: TaskStore = {
+        query: on(client),
+        transaction: () => Promise.reject(new Error("transactions do not nest")),
+      };
+      try {
+        await client.query("BEGIN");
+        const result = await work(inTransaction);
+        await client.query("COMMIT");
+        client.release();
+        return result;
+      } catch (error) {
+        // A connection whose ROLLBACK fails is in an unknown state: dropped.
+        const rolledBack = await client.query("ROLLBACK").then(
+          () => true,
+          () => false,
+        );
+        client.release(!rolledBack);
+        throw error;
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Priority, Task } from "./generated/prisma/client.js";
-import type { Database } from "./client.js";
+import type { TaskStore } from "./task-store.js";
 
 // Every function here takes the owner's user id and puts it in the same
 // statement that reads or writes the row, so no caller can reach another
@@ -54,6 +54,22 @@ export interface NewTask {
 
 export type TaskChanges = Partial<NewTask>;
 
+/**
+ * The versions a write may apply to (If-Match, `expectedVersion`): checked in
+ * the same statement as the write, so of two writes expecting one version,
+ * exactly one applies. Undefined: no condition.
+ */
+export type ExpectedVersions = readonly number[] | undefined;
+
+/** What a conditional write did. */
+export type TaskWrite =
+  | { kind: "written"; task: TaskRecord }
+  | { kind: "missing" }
+  /** The task exists at another version: nothing was written. */
+  | { kind: "version-mismatch"; version: number };
+
+type NotWritten = Exclude<TaskWrite, { kind: "written" }>;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The natural direction of each sort: newest, most recent, highest first; A–Z and soonest first. */
@@ -71,7 +87,7 @@ const isoUtc = (column: string) =>
 /** The columns of a TaskRecord, named as its type names them. */
 const COLUMNS = `id, user_id AS "userId", title, description, completed, priority,
   ${isoUtc("due_date")} AS "dueDate", tags, ${isoUtc("created_at")} AS "createdAt",
-  ${isoUtc("updated_at")} AS "updatedAt"`;
+  ${isoUtc("updated_at")} AS "updatedAt", version`;
 
 /** The only columns a caller's fields can reach, by field name. */
 const WRITABLE: Record<keyof NewTask, string> = {
@@ -81,6 +97,20 @@ const WRITABLE: Record<keyof NewTask, string> = {
   priority: "priority",
   dueDate: "due_date",
   tags: "tags",
+};
+
+/**
+ * Each writable column's type, for its parameter: an update uses a value
+ * twice (to set it and to see whether it changes it), and PostgreSQL must
+ * deduce one type for both uses.
+ */
+const COLUMN_TYPES: Record<string, string> = {
+  title: "varchar",
+  description: "varchar",
+  completed: "boolean",
+  priority: "priority",
+  due_date: "timestamptz",
+  tags: "text[]",
 };
 
 function sortKey(sort: TaskSort, order: SortOrder): string {
@@ -140,7 +170,7 @@ function whereClause(statement: Statement, userId: string, filters: TaskListFilt
 }
 
 export async function listTasks(
-  db: Database,
+  store: TaskStore,
   userId: string,
   filters: TaskListFilters = {},
 ): Promise<TaskPage> {
@@ -151,14 +181,14 @@ export async function listTasks(
   const limit = statement.param(filters.limit ?? 1000);
   const offset = statement.param(filters.offset ?? 0);
   // One round trip: the window count is the total before LIMIT/OFFSET.
-  const { rows } = await db.tasks.query<TaskRecord & { total: string }>(
+  const { rows } = await store.query<TaskRecord & { total: string }>(
     `SELECT ${COLUMNS}, count(*) OVER () AS total FROM tasks WHERE ${where}
       ORDER BY ${sortKey(sort, order)} LIMIT ${limit} OFFSET ${offset}`,
     statement.values,
   );
   if (rows.length === 0 && (filters.offset ?? 0) > 0) {
     const count = new Statement();
-    const { rows: counted } = await db.tasks.query<{ total: string }>(
+    const { rows: counted } = await store.query<{ total: string }>(
       `SELECT count(*) AS total FROM tasks WHERE ${whereClause(count, userId, filters)}`,
       count.values,
     );
@@ -169,22 +199,33 @@ export async function listTasks(
 }
 
 /** Runs a statement that returns at most one task row. */
-async function oneTask(db: Database, sql: string, values: unknown[]): Promise<TaskRecord | null> {
-  const { rows } = await db.tasks.query<TaskRecord>(sql, values);
+async function oneTask(
+  store: TaskStore,
+  sql: string,
+  values: unknown[],
+): Promise<TaskRecord | null> {
+  const { rows } = await store.query<TaskRecord>(sql, values);
   return rows[0] ?? null;
 }
 
 export async function findTask(
-  db: Database,
+  store: TaskStore,
   userId: string,
   id: string,
 ): Promise<TaskRecord | null> {
   if (!UUID.test(id)) return null;
-  return oneTask(db, `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]);
+  return oneTask(store, `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [
+    id,
+    userId,
+  ]);
 }
 
 /** Fields left out take the column defaults of the schema. */
-export async function createTask(db: Database, userId: string, task: NewTask): Promise<TaskRecord> {
+export async function createTask(
+  store: TaskStore,
+  userId: string,
+  task: NewTask,
+): Promise<TaskRecord> {
   const statement = new Statement();
   const columns = ["user_id"];
   const values = [statement.param(userId)];
@@ -195,65 +236,120 @@ export async function createTask(db: Database, userId: string, task: NewTask): P
     values.push(statement.param(value));
   }
   const created = await oneTask(
-    db,
+    store,
     `INSERT INTO tasks (${columns.join(", ")}) VALUES (${values.join(", ")}) RETURNING ${COLUMNS}`,
     statement.values,
   );
   return created!;
 }
 
+/**
+ * Changes the given fields. `version` and `updated_at` move only when a value
+ * really changes: a write that changes nothing leaves the task as it was.
+ */
 export async function updateTask(
-  db: Database,
+  store: TaskStore,
   userId: string,
   id: string,
   changes: TaskChanges,
-): Promise<TaskRecord | null> {
-  if (!UUID.test(id)) return null;
+  expected?: ExpectedVersions,
+): Promise<TaskWrite> {
+  if (!UUID.test(id)) return { kind: "missing" };
   const statement = new Statement();
-  const assignments: string[] = [];
+  const columns: string[] = [];
+  const values: string[] = [];
   for (const [field, column] of Object.entries(WRITABLE)) {
     const value = changes[field as keyof NewTask];
-    if (value !== undefined) assignments.push(`${column} = ${statement.param(value)}`);
+    if (value === undefined) continue;
+    columns.push(column);
+    values.push(`${statement.param(value)}::${COLUMN_TYPES[column]}`);
   }
-  if (assignments.length === 0) return findTask(db, userId, id);
-  return oneTask(
-    db,
-    `UPDATE tasks SET ${assignments.join(", ")}, updated_at = now()
-      WHERE id = ${statement.param(id)} AND user_id = ${statement.param(userId)}
-      RETURNING ${COLUMNS}`,
-    statement.values,
-  );
+  if (columns.length === 0) {
+    const task = await findTask(store, userId, id);
+    if (!task) return { kind: "missing" };
+    return expected && !expected.includes(task.version)
+      ? { kind: "version-mismatch", version: task.version }
+      : { kind: "written", task };
+  }
+  const changed = `ROW(${columns.join(", ")}) IS DISTINCT FROM ROW(${values.join(", ")})`;
+  const assignments = columns.map((column, i) => `${column} = ${values[i]}`).join(", ");
+  return conditionalWrite(store, statement, expected, {
+    userId,
+    id,
+    set: `${assignments},
+      version = CASE WHEN ${changed} THEN version + 1 ELSE version END,
+      updated_at = CASE WHEN ${changed} THEN now() ELSE updated_at END`,
+  });
 }
 
 /** Flips `completed` in one statement, so concurrent toggles never lose one. */
 export async function toggleTaskCompleted(
-  db: Database,
+  store: TaskStore,
   userId: string,
   id: string,
-): Promise<TaskRecord | null> {
-  if (!UUID.test(id)) return null;
-  return oneTask(
-    db,
-    `UPDATE tasks SET completed = NOT completed, updated_at = now()
-      WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
-    [id, userId],
-  );
+  expected?: ExpectedVersions,
+): Promise<TaskWrite> {
+  if (!UUID.test(id)) return { kind: "missing" };
+  return conditionalWrite(store, new Statement(), expected, {
+    userId,
+    id,
+    set: "completed = NOT completed, version = version + 1, updated_at = now()",
+  });
 }
 
 export function setTaskCompleted(
-  db: Database,
+  store: TaskStore,
   userId: string,
   id: string,
   completed: boolean,
-): Promise<TaskRecord | null> {
-  return updateTask(db, userId, id, { completed });
+  expected?: ExpectedVersions,
+): Promise<TaskWrite> {
+  return updateTask(store, userId, id, { completed }, expected);
 }
 
-export async function deleteTask(db: Database, userId: string, id: string): Promise<boolean> {
-  if (!UUID.test(id)) return false;
-  const { rowCount } = await db.tasks.query("DELETE FROM tasks WHERE id = $1 AND user_id = $2", [
-    id,
-    userId,
-  ]);
-  return rowCount === 1;
+/** `UPDATE … SET <set>` of one task, if it is at an expected version. */
+async function conditionalWrite(
+  store: TaskStore,
+  statement: Statement,
+  expected: ExpectedVersions,
+  { userId, id, set }: { userId: string; id: string; set: string },
+): Promise<TaskWrite> {
+  const condition = expected ? ` AND version = ANY(${statement.param(expected)}::int[])` : "";
+  const task = await oneTask(
+    store,
+    `UPDATE tasks SET ${set}
+      WHERE id = ${statement.param(id)} AND user_id = ${statement.param(userId)}${condition}
+      RETURNING ${COLUMNS}`,
+    statement.values,
+  );
+  if (task) return { kind: "written", task };
+  return expected ? whyNotWritten(store, userId, id) : { kind: "missing" };
+}
+
+/** A conditional write found no row: the task is missing, or at another version. */
+async function whyNotWritten(store: TaskStore, userId: string, id: string): Promise<NotWritten> {
+  const { rows } = await store.query<{ version: number }>(
+    "SELECT version FROM tasks WHERE id = $1 AND user_id = $2",
+    [id, userId],
+  );
+  const [row] = rows;
+  return row ? { kind: "version-mismatch", version: row.version } : { kind: "missing" };
+}
+
+export async function deleteTask(
+  store: TaskStore,
+  userId: string,
+  id: string,
+  expected?: ExpectedVersions,
+): Promise<NotWritten | { kind: "deleted" }> {
+  if (!UUID.test(id)) return { kind: "missing" };
+  const values: unknown[] = [id, userId];
+  const condition = expected ? " AND version = ANY($3::int[])" : "";
+  if (expected) values.push(expected);
+  const { rowCount } = await store.query(
+    `DELETE FROM tasks WHERE id = $1 AND user_id = $2${condition}`,
+    values,
+  );
+  if (rowCount === 1) return { kind: "deleted" };
+  return expected ? whyNotWritten(store, userId, id) : { kind: "missing" };
 }

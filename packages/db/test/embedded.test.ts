@@ -82,12 +82,14 @@ describe("startEmbeddedPostgres", () => {
       // another's: the embedded URL turns prepared statements off.
       const pages = await Promise.all(
         Array.from({ length: 30 }, async (_, i) => {
-          await createTask(db, "plain-sql-user", { title: `Plain ${i}` });
-          return listTasks(db, `pool-user-${i % 50}`, { status: i % 3 === 0 ? "all" : "pending" });
+          await createTask(db.tasks, "plain-sql-user", { title: `Plain ${i}` });
+          return listTasks(db.tasks, `pool-user-${i % 50}`, {
+            status: i % 3 === 0 ? "all" : "pending",
+          });
         }),
       );
       expect(pages.every((page) => page.total <= 1)).toBe(true);
-      expect((await listTasks(db, "plain-sql-user")).total).toBe(30);
+      expect((await listTasks(db.tasks, "plain-sql-user")).total).toBe(30);
     } finally {
       await db.$disconnect();
       await embedded.stop();

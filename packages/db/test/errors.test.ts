@@ -22,7 +22,7 @@ import {
 
 const QUERIES = [
   { through: "a model query", run: (db: Database) => db.task.findMany() },
-  { through: "a task query", run: (db: Database) => listTasks(db, "someone") },
+  { through: "a task query", run: (db: Database) => listTasks(db.tasks, "someone") },
 ];
 
 const FAST: DatabaseOptions = { poolSize: 2, connectionTimeoutMs: 300, queryTimeoutMs: 300 };
@@ -74,7 +74,7 @@ describe("isDatabaseUnavailable: the database cannot be reached", () => {
 
   it("is true for a task query on a refused connection (the socket's ECONNREFUSED)", async () => {
     const db = open(`postgresql://postgres@127.0.0.1:${await closedPort()}/postgres`);
-    const error = await failureOf(() => listTasks(db, "someone"));
+    const error = await failureOf(() => listTasks(db.tasks, "someone"));
     expect(error).toMatchObject({ code: "ECONNREFUSED", syscall: "connect" });
     expect(isDatabaseUnavailable(error)).toBe(true);
   });

@@ -33,13 +33,17 @@ describe("claimIdempotencyKey", () => {
   it("claims a new key; the same request again is in flight until answered, then replayed", async () => {
     const key = freshKey();
     const first = claimed(
-      await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "create A" }),
+      await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "create A" }),
     );
-    expect(await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "create A" })).toEqual({
+    expect(
+      await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "create A" }),
+    ).toEqual({
       kind: "in-flight",
     });
-    await completeIdempotencyKey(db, first, { id: "task-1", title: "A" });
-    expect(await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "create A" })).toEqual({
+    await completeIdempotencyKey(db.tasks, first, { id: "task-1", title: "A" });
+    expect(
+      await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "create A" }),
+    ).toEqual({
       kind: "answered",
       response: { id: "task-1", title: "A" },
     });
@@ -47,30 +51,34 @@ describe("claimIdempotencyKey", () => {
 
   it("refuses the key for a different request, answered or not", async () => {
     const key = freshKey();
-    claimed(await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "create A" }));
-    expect(await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "create B" })).toEqual({
+    claimed(await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "create A" }));
+    expect(
+      await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "create B" }),
+    ).toEqual({
       kind: "mismatch",
     });
   });
 
   it("is per user: another user's same key is a key of their own", async () => {
     const key = freshKey();
-    claimed(await claimIdempotencyKey(db, { userId: "alice", key, fingerprint: "f" }));
-    claimed(await claimIdempotencyKey(db, { userId: "bob", key, fingerprint: "other" }));
+    claimed(await claimIdempotencyKey(db.tasks, { userId: "alice", key, fingerprint: "f" }));
+    claimed(await claimIdempotencyKey(db.tasks, { userId: "bob", key, fingerprint: "other" }));
   });
 
   it("lets a released claim (its request failed) be claimed again", async () => {
     const key = freshKey();
-    const first = claimed(await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "f" }));
-    await releaseIdempotencyKey(db, first);
-    claimed(await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "f" }));
+    const first = claimed(
+      await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" }),
+    );
+    await releaseIdempotencyKey(db.tasks, first);
+    claimed(await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" }));
   });
 
   it("gives one of 20 concurrent claims of one key the claim, the others in flight", async () => {
     const key = freshKey();
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        claimIdempotencyKey(db, { userId: "u", key, fingerprint: "f" }),
+        claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" }),
       ),
     );
     expect(results.filter((r) => r.kind === "claimed")).toHaveLength(1);
@@ -79,17 +87,19 @@ describe("claimIdempotencyKey", () => {
 
   it("takes over a stale claim (its process died) for the same request, not for another", async () => {
     const key = freshKey();
-    const dead = claimed(await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "f" }));
+    const dead = claimed(
+      await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     const options = { userId: "u", key, staleAfterSeconds: 0.01 };
-    expect(await claimIdempotencyKey(db, { ...options, fingerprint: "g" })).toEqual({
+    expect(await claimIdempotencyKey(db.tasks, { ...options, fingerprint: "g" })).toEqual({
       kind: "mismatch",
     });
-    const taken = claimed(await claimIdempotencyKey(db, { ...options, fingerprint: "f" }));
+    const taken = claimed(await claimIdempotencyKey(db.tasks, { ...options, fingerprint: "f" }));
     // The dead request's late answer no longer lands on the new claim.
-    await completeIdempotencyKey(db, dead, { late: true });
-    await completeIdempotencyKey(db, taken, { fresh: true });
-    expect(await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "f" })).toEqual({
+    await completeIdempotencyKey(db.tasks, dead, { late: true });
+    await completeIdempotencyKey(db.tasks, taken, { fresh: true });
+    expect(await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" })).toEqual({
       kind: "answered",
       response: { fresh: true },
     });
@@ -98,23 +108,30 @@ describe("claimIdempotencyKey", () => {
   it("treats an expired key as new, and purges expired keys", async () => {
     const key = freshKey();
     const first = claimed(
-      await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "f", ttlSeconds: 0.01 }),
+      await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f", ttlSeconds: 0.01 }),
     );
-    await completeIdempotencyKey(db, first, { old: true });
+    await completeIdempotencyKey(db.tasks, first, { old: true });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    claimed(await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "other request" }));
+    claimed(
+      await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "other request" }),
+    );
 
     const gone = freshKey();
-    await claimIdempotencyKey(db, { userId: "u", key: gone, fingerprint: "f", ttlSeconds: 0.01 });
+    await claimIdempotencyKey(db.tasks, {
+      userId: "u",
+      key: gone,
+      fingerprint: "f",
+      ttlSeconds: 0.01,
+    });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await purgeExpiredIdempotencyKeys(db)).toBeGreaterThanOrEqual(1);
+    expect(await purgeExpiredIdempotencyKeys(db.tasks)).toBeGreaterThanOrEqual(1);
     const rows = await db.idempotencyKey.findMany({ where: { userId: "u", key: gone } });
     expect(rows).toEqual([]);
   });
 
   it("keeps an answer at least 24 hours by default", async () => {
     const key = freshKey();
-    claimed(await claimIdempotencyKey(db, { userId: "u", key, fingerprint: "f" }));
+    claimed(await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" }));
     const [row] = await db.idempotencyKey.findMany({ where: { userId: "u", key } });
     expect(row!.expiresAt.getTime() - row!.claimedAt.getTime()).toBeGreaterThanOrEqual(
       24 * 3600 * 1000,

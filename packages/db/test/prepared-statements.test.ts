@@ -29,14 +29,14 @@ describe("prepared statements", () => {
   it("are prepared once per connection and reused, one per statement text", async () => {
     const db = createDatabase(database.url, { poolSize: 1, preparedStatements: true });
     try {
-      await createTask(db, USER, { title: "first" });
-      await createTask(db, USER, { title: "second" });
-      const page = await listTasks(db, USER);
+      await createTask(db.tasks, USER, { title: "first" });
+      await createTask(db.tasks, USER, { title: "second" });
+      const page = await listTasks(db.tasks, USER);
       expect(page.items.map((task) => task.title).sort()).toEqual(["first", "second"]);
-      await listTasks(db, USER, { status: "pending" });
+      await listTasks(db.tasks, USER, { status: "pending" });
       // Two inserts of the same shape share one statement; each list shape has its own.
       expect(await preparedOn(db)).toEqual(["INSERT INTO", "SELECT id,", "SELECT id,"]);
-      expect((await listTasks(db, USER)).total).toBe(2);
+      expect((await listTasks(db.tasks, USER)).total).toBe(2);
       expect(await preparedOn(db)).toHaveLength(3);
     } finally {
       await db.$disconnect();
@@ -50,8 +50,8 @@ describe("prepared statements", () => {
     try {
       // An embedded database is one session for every pool: start clean.
       await db.$executeRaw`DEALLOCATE ALL`;
-      expect((await listTasks(db, USER)).total).toBe(2);
-      await createTask(db, USER, { title: "third" });
+      expect((await listTasks(db.tasks, USER)).total).toBe(2);
+      await createTask(db.tasks, USER, { title: "third" });
       expect(await preparedOn(db)).toEqual([]);
     } finally {
       await db.$disconnect();

@@ -26,7 +26,7 @@ describe("task times", () => {
       await db.$executeRawUnsafe(`SET TIME ZONE '${zone}'`);
       const user = `times-${zone}`;
       const before = Date.now();
-      const task = await createTask(db, user, { title: "Due", dueDate: due });
+      const task = await createTask(db.tasks, user, { title: "Due", dueDate: due });
 
       expect(task.dueDate, zone).toBe("2026-11-22T10:11:12.345Z");
       expect(task.createdAt, zone).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -34,13 +34,13 @@ describe("task times", () => {
       expect(Date.parse(task.createdAt), zone).toBeLessThanOrEqual(Date.now() + 5_000);
 
       const titles = async (filters: { dueAfter?: Date; dueBefore?: Date }) =>
-        (await listTasks(db, user, filters)).items.map((item) => item.title);
+        (await listTasks(db.tasks, user, filters)).items.map((item) => item.title);
       expect(await titles({ dueAfter: due }), zone).toEqual(["Due"]);
       expect(await titles({ dueBefore: due }), zone).toEqual([]);
       expect(await titles({ dueBefore: new Date(due.getTime() + 1) }), zone).toEqual(["Due"]);
 
-      const moved = await updateTask(db, user, task.id, { dueDate: later });
-      expect(moved?.dueDate, zone).toBe("2027-01-02T03:04:05.006Z");
+      const moved = await updateTask(db.tasks, user, task.id, { dueDate: later });
+      expect(moved.kind === "written" && moved.task.dueDate, zone).toBe("2027-01-02T03:04:05.006Z");
     }
     await db.$executeRawUnsafe("RESET TIME ZONE");
   });

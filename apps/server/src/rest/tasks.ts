@@ -1,10 +1,22 @@
-import { createCaller, createContextInner, type TaskOutput, type TokenVerifier } from "@todo/api";
+import {
+  createCaller,
+  createContextInner,
+  type Context,
+  type TaskOutput,
+  type TokenVerifier,
+} from "@todo/api";
 import type { Database } from "@todo/db";
 import { Router, type Request, type RequestHandler, type Response } from "express";
 
 import { fromProcedureError, methodNotAllowed } from "../http-errors.js";
 import type { Location } from "../validation-errors.js";
 import { authenticatePathUser } from "./authenticate.js";
+import {
+  etagOf,
+  idempotencyKeyOf,
+  ifMatchVersions,
+  ifNoneMatchHits,
+} from "./conditional-requests.js";
 import { snakeToCamel } from "./field-names.js";
 import { bodyAsInput, jsonBody } from "./json-body.js";
 
@@ -23,6 +35,7 @@ export interface RestTask {
   tags: string[];
   created_at: string;
   updated_at: string;
+  version: number;
 }
 
 export function toRestTask(task: TaskOutput): RestTask {
@@ -37,6 +50,7 @@ export function toRestTask(task: TaskOutput): RestTask {
     tags: task.tags,
     created_at: task.createdAt,
     updated_at: task.updatedAt,
+    version: task.version,
   };
 }
 
@@ -75,14 +89,50 @@ interface Endpoint {
   method: "get" | "post" | "put" | "patch" | "delete";
   /** Where its input comes from, for a 422's `loc`; "body" endpoints read a JSON body. */
   location: Location;
-  handle: (caller: Caller, req: Request<TaskParams>, res: Response) => Promise<void>;
+  handle: (call: TaskCall) => Promise<void>;
 }
+
+/** What an endpoint's handler works with. */
+interface TaskCall {
+  caller: Caller;
+  req: Request<TaskParams>;
+  res: Response;
+  /** The context's answer: whether the call replayed a stored one. */
+  answer: Context["answer"];
+}
+
+/**
+ * The body's fields as a procedure's input. The procedures' own
+ * `expectedVersion` and `idempotencyKey` come from the If-Match and
+ * Idempotency-Key headers over REST, never from the body (whose unknown fields
+ * are ignored).
+ */
+function bodyFields(body: unknown, required = true): Record<string, unknown> {
+  const fields = bodyAsInput(body, required);
+  delete fields.expectedVersion;
+  delete fields.idempotencyKey;
+  return fields;
+}
+
+/** One task, with its version as the ETag (and whether it is a replayed answer). */
+function sendTask(call: TaskCall, task: TaskOutput, status = 200): void {
+  if (call.answer.replayed) call.res.set("Idempotent-Replayed", "true");
+  call.res.status(status).set("ETag", etagOf(task.version)).json(toRestTask(task));
+}
+
+const ifMatch = (req: Request<TaskParams>) => ifMatchVersions(req.get("if-match"));
+const idempotencyKey = (req: Request<TaskParams>) => idempotencyKeyOf(req.get("idempotency-key"));
 
 // Client input is untyped JSON; the procedure's schema is what checks it,
 // so the adapter hands it over as it came (hence the `as never`s).
-const update: Endpoint["handle"] = async (caller, req, res) => {
-  const task = await caller.task.update({ ...bodyAsInput(req.body), id: req.params.id } as never);
-  res.json(toRestTask(task));
+const update: Endpoint["handle"] = async (call) => {
+  const { req } = call;
+  const task = await call.caller.task.update({
+    ...bodyFields(req.body),
+    id: req.params.id,
+    expectedVersion: ifMatch(req),
+  } as never);
+  sendTask(call, task);
 };
 
 /** Every task route: path, then its endpoints in `Allow` order. */
@@ -93,7 +143,7 @@ const TASK_ROUTES: ReadonlyArray<readonly [string, readonly Endpoint[]]> = [
       {
         method: "get",
         location: "query",
-        handle: async (caller, req, res) => {
+        handle: async ({ caller, req, res }) => {
           const page = await caller.task.list(listInput(req.query) as never);
           res.set("X-Total-Count", String(page.total)).json(page.items.map(toRestTask));
         },
@@ -101,12 +151,15 @@ const TASK_ROUTES: ReadonlyArray<readonly [string, readonly Endpoint[]]> = [
       {
         method: "post",
         location: "body",
-        handle: async (caller, req, res) => {
-          const task = await caller.task.create(bodyAsInput(req.body) as never);
-          res
-            .status(201)
-            .location(`/api/${encodeURIComponent(req.params.user_id)}/tasks/${task.id}`)
-            .json(toRestTask(task));
+        handle: async (call) => {
+          const { req, res } = call;
+          const key = idempotencyKey(req);
+          const task = await call.caller.task.create({
+            ...bodyFields(req.body),
+            idempotencyKey: key,
+          } as never);
+          res.location(`/api/${encodeURIComponent(req.params.user_id)}/tasks/${task.id}`);
+          sendTask(call, task, 201);
         },
       },
     ],
@@ -117,8 +170,14 @@ const TASK_ROUTES: ReadonlyArray<readonly [string, readonly Endpoint[]]> = [
       {
         method: "get",
         location: "path",
-        handle: async (caller, req, res) => {
-          res.json(toRestTask(await caller.task.byId({ id: req.params.id! })));
+        handle: async (call) => {
+          const { req, res } = call;
+          const task = await call.caller.task.byId({ id: req.params.id! });
+          if (ifNoneMatchHits(req.get("if-none-match"), task.version)) {
+            res.status(304).set("ETag", etagOf(task.version)).end();
+            return;
+          }
+          sendTask(call, task);
         },
       },
       { method: "put", location: "body", handle: update },
@@ -126,8 +185,8 @@ const TASK_ROUTES: ReadonlyArray<readonly [string, readonly Endpoint[]]> = [
       {
         method: "delete",
         location: "path",
-        handle: async (caller, req, res) => {
-          await caller.task.delete({ id: req.params.id! });
+        handle: async ({ caller, req, res }) => {
+          await caller.task.delete({ id: req.params.id!, expectedVersion: ifMatch(req) });
           res.status(204).end();
         },
       },
@@ -139,15 +198,20 @@ const TASK_ROUTES: ReadonlyArray<readonly [string, readonly Endpoint[]]> = [
       {
         method: "patch",
         location: "body",
-        handle: async (caller, req, res) => {
+        handle: async (call) => {
+          const { req } = call;
           // No body (or no `completed` in it) toggles; `{"completed": bool}` sets.
-          const input = bodyAsInput(req.body, false);
-          const id = req.params.id!;
+          const input = bodyFields(req.body, false);
+          const conditions = {
+            id: req.params.id!,
+            expectedVersion: ifMatch(req),
+            idempotencyKey: idempotencyKey(req),
+          };
           const task =
             "completed" in input
-              ? await caller.task.setCompleted({ ...input, id } as never)
-              : await caller.task.toggleComplete({ id });
-          res.json(toRestTask(task));
+              ? await call.caller.task.setCompleted({ ...input, ...conditions } as never)
+              : await call.caller.task.toggleComplete(conditions);
+          sendTask(call, task);
         },
       },
     ],
@@ -168,8 +232,9 @@ export function createTaskRouter(options: {
   const serve =
     ({ location, handle }: Endpoint): RequestHandler<TaskParams> =>
     async (req, res) => {
-      const caller = createCaller(createContextInner({ db, userId: req.userId ?? null }));
-      await handle(caller, req, res).catch((error: unknown) => {
+      const context = createContextInner({ db, userId: req.userId ?? null });
+      const caller = createCaller(context);
+      await handle({ caller, req, res, answer: context.answer }).catch((error: unknown) => {
         throw fromProcedureError(error, location, location === "query" ? req.query : req.body);
       });
     };

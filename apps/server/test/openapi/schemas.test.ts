@@ -26,10 +26,11 @@ const TASK_KEYS = [
   "tags",
   "created_at",
   "updated_at",
+  "version",
 ];
 
 describe("the Task schema", () => {
-  it("is snake_case with exactly the contract's 10 keys, all required", () => {
+  it("is snake_case with exactly the contract's 11 keys, all required", () => {
     expect(Object.keys(propertiesOf(schemas.Task)).sort()).toEqual([...TASK_KEYS].sort());
     expect([...(schemas.Task?.required ?? [])].sort()).toEqual([...TASK_KEYS].sort());
   });
@@ -45,6 +46,7 @@ describe("the Task schema", () => {
     );
     expect(task.tags).toMatchObject({ type: "array", items: { type: "string" } });
     expect(task.created_at).toMatchObject({ type: "string", format: "date-time" });
+    expect(task.version).toMatchObject({ type: "integer", minimum: 1 });
   });
 });
 

@@ -132,11 +132,44 @@ export const createTaskInput = z.object({
 
 export const taskChangesInput = createTaskInput.partial();
 
-export const updateTaskInput = taskChangesInput.extend({ id: taskIdInput });
+/**
+ * The version(s) the task must be at for the write to apply (If-Match):
+ * otherwise PRECONDITION_FAILED and nothing changes.
+ */
+export const expectedVersionInput = z
+  .union([z.number().int().min(1), z.array(z.number().int().min(1)).max(64)])
+  .optional();
+
+/** Retries with the same key replay the first answer instead of writing again. */
+export const idempotencyKeyInput = z
+  .string()
+  .regex(/^[\x20-\x7e]{1,255}$/, "An idempotency key is 1 to 255 printable ASCII characters")
+  .optional();
+
+export const createTaskWithKeyInput = createTaskInput.extend({
+  idempotencyKey: idempotencyKeyInput,
+});
+
+export const updateTaskInput = taskChangesInput.extend({
+  id: taskIdInput,
+  expectedVersion: expectedVersionInput,
+});
 
 export const taskByIdInput = z.object({ id: taskIdInput });
 
-export const setCompletedInput = z.object({ id: taskIdInput, completed: z.boolean() });
+export const deleteTaskInput = taskByIdInput.extend({ expectedVersion: expectedVersionInput });
+
+export const toggleCompleteInput = taskByIdInput.extend({
+  expectedVersion: expectedVersionInput,
+  idempotencyKey: idempotencyKeyInput,
+});
+
+export const setCompletedInput = z.object({
+  id: taskIdInput,
+  completed: z.boolean(),
+  expectedVersion: expectedVersionInput,
+  idempotencyKey: idempotencyKeyInput,
+});
 
 export const listTasksInput = z
   .object({
@@ -184,6 +217,7 @@ export const taskOutput = z.object({
   tags: z.array(z.string()),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  version: z.number().int().min(1),
 });
 
 export const taskListOutput = z.object({

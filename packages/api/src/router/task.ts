@@ -7,16 +7,20 @@ import {
   toggleTaskCompleted,
   updateTask,
   type TaskRecord,
+  type TaskWrite,
 } from "@todo/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 
 import { protectedProcedure } from "../trpc.js";
+import { onceForKey } from "./idempotency.js";
 import {
-  createTaskInput,
+  createTaskWithKeyInput,
+  deleteTaskInput,
   listTasksInput,
   setCompletedInput,
   statusFilter,
   taskByIdInput,
+  toggleCompleteInput,
   updateTaskInput,
   type DeleteTaskOutput,
   type TaskListOutput,
@@ -42,51 +46,113 @@ export function toTaskOutput(task: TaskRecord): TaskOutput {
  * answer, so nobody can learn which ids exist.
  */
 function found(task: TaskRecord | null): TaskOutput {
-  if (!task) throw new TRPCError({ code: "NOT_FOUND", message: "Task not found" });
+  if (!task) throw notFound();
   return toTaskOutput(task);
 }
+
+const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "Task not found" });
+
+/** The task version a refused conditional write found (REST's 412 sends it as the ETag). */
+export class VersionMismatchError extends Error {
+  override name = "VersionMismatchError";
+  constructor(readonly currentVersion: number) {
+    super("Precondition failed");
+  }
+}
+
+/** A conditional write's task, or the error that says why there is none. */
+function written(write: TaskWrite): TaskOutput {
+  switch (write.kind) {
+    default:
+      return write satisfies never;
+    case "written":
+      return toTaskOutput(write.task);
+    case "missing":
+      throw notFound();
+    case "version-mismatch":
+      throw new TRPCError({
+        code: "PRECONDITION_FAILED",
+        message: "Precondition failed",
+        cause: new VersionMismatchError(write.version),
+      });
+  }
+}
+
+/** `expectedVersion` as the list of versions a write may apply to. */
+const versions = (expected: number | number[] | undefined) =>
+  expected === undefined ? undefined : Array.isArray(expected) ? expected : [expected];
 
 export const taskRouter = {
   list: protectedProcedure
     .input(listTasksInput.optional())
     .query(async ({ ctx, input }): Promise<TaskListOutput> => {
       const filters = input && { ...input, status: statusFilter(input) };
-      const page = await listTasks(ctx.db, ctx.userId, filters);
+      const page = await listTasks(ctx.db.tasks, ctx.userId, filters);
       return { items: page.items.map(toTaskOutput), total: page.total };
     }),
 
   byId: protectedProcedure
     .input(taskByIdInput)
-    .query(async ({ ctx, input }) => found(await findTask(ctx.db, ctx.userId, input.id))),
+    .query(async ({ ctx, input }) => found(await findTask(ctx.db.tasks, ctx.userId, input.id))),
 
   create: protectedProcedure
-    .input(createTaskInput)
-    .mutation(async ({ ctx, input }) => toTaskOutput(await createTask(ctx.db, ctx.userId, input))),
+    .input(createTaskWithKeyInput)
+    .mutation(({ ctx, input: { idempotencyKey, ...task } }) =>
+      onceForKey(
+        ctx,
+        { procedure: "task.create", input: task, key: idempotencyKey },
+        async (store) => toTaskOutput(await createTask(store, ctx.userId, task)),
+      ),
+    ),
 
   update: protectedProcedure
     .input(updateTaskInput)
-    .mutation(async ({ ctx, input: { id, ...changes } }) =>
-      found(await updateTask(ctx.db, ctx.userId, id, changes)),
+    .mutation(async ({ ctx, input: { id, expectedVersion, ...changes } }) =>
+      written(await updateTask(ctx.db.tasks, ctx.userId, id, changes, versions(expectedVersion))),
     ),
 
   setCompleted: protectedProcedure
     .input(setCompletedInput)
-    .mutation(async ({ ctx, input }) =>
-      found(await setTaskCompleted(ctx.db, ctx.userId, input.id, input.completed)),
+    .mutation(({ ctx, input: { idempotencyKey, ...input } }) =>
+      onceForKey(
+        ctx,
+        { procedure: "task.setCompleted", input, key: idempotencyKey },
+        async (store) =>
+          written(
+            await setTaskCompleted(
+              store,
+              ctx.userId,
+              input.id,
+              input.completed,
+              versions(input.expectedVersion),
+            ),
+          ),
+      ),
     ),
 
   toggleComplete: protectedProcedure
-    .input(taskByIdInput)
-    .mutation(async ({ ctx, input }) =>
-      found(await toggleTaskCompleted(ctx.db, ctx.userId, input.id)),
+    .input(toggleCompleteInput)
+    .mutation(({ ctx, input: { idempotencyKey, ...input } }) =>
+      onceForKey(
+        ctx,
+        { procedure: "task.toggleComplete", input, key: idempotencyKey },
+        async (store) =>
+          written(
+            await toggleTaskCompleted(store, ctx.userId, input.id, versions(input.expectedVersion)),
+          ),
+      ),
     ),
 
   delete: protectedProcedure
-    .input(taskByIdInput)
+    .input(deleteTaskInput)
     .mutation(async ({ ctx, input }): Promise<DeleteTaskOutput> => {
-      if (!(await deleteTask(ctx.db, ctx.userId, input.id))) {
-        throw new TRPCError({ code: "NOT_FOUND", message: "Task not found" });
-      }
+      const result = await deleteTask(
+        ctx.db.tasks,
+        ctx.userId,
+        input.id,
+        versions(input.expectedVersion),
+      );
+      if (result.kind !== "deleted") written(result);
       return { id: input.id };
     }),
 } satisfies TRPCRouterRecord;

@@ -26,6 +26,7 @@ describe("task.create", () => {
       tags: [],
       createdAt: expect.stringMatching(ISO_UTC),
       updatedAt: expect.stringMatching(ISO_UTC),
+      version: 1,
     });
     expect(task.updatedAt).toBe(task.createdAt);
   });
@@ -89,7 +90,12 @@ describe("task.update", () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 5));
     const updated = await alice().task.update({ id: created.id, title: "Renamed" });
-    expect(updated).toEqual({ ...created, title: "Renamed", updatedAt: expect.any(String) });
+    expect(updated).toEqual({
+      ...created,
+      title: "Renamed",
+      updatedAt: expect.any(String),
+      version: 2,
+    });
     expect(Date.parse(updated.updatedAt)).toBeGreaterThan(Date.parse(created.updatedAt));
     expect(updated.createdAt).toBe(created.createdAt);
   });

@@ -1,0 +1,351 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { startTestApp, type TestApp } from "./test-app.js";
+
+// The contract's "Concurrent edits and retries": ETags, conditional requests
+// (RFC 9110 §13) and Idempotency-Key, over REST.
+
+let app: TestApp;
+let token: string;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  token = await app.token("editor");
+});
+afterAll(() => app.close());
+
+const MISSING_ID = "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab";
+
+function call(
+  method: string,
+  path: string,
+  {
+    headers = {},
+    body,
+    as = token,
+  }: { headers?: Record<string, string>; body?: unknown; as?: string } = {},
+) {
+  return fetch(`${app.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${as}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+interface RestTask {
+  id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  version: number;
+  updated_at: string;
+}
+
+async function created(body: Record<string, unknown> = { title: "Shared" }): Promise<RestTask> {
+  const res = await call("POST", "/api/editor/tasks", { body });
+  expect(res.status).toBe(201);
+  return (await res.json()) as RestTask;
+}
+
+const taskPath = (id: string) => `/api/editor/tasks/${id}`;
+
+describe("version and ETag", () => {
+  it("is 1 on create and +1 on every change, and every single-task answer carries it as a strong ETag", async () => {
+    const post = await call("POST", "/api/editor/tasks", { body: { title: "Versioned" } });
+    const task = (await post.json()) as RestTask;
+    expect(task.version).toBe(1);
+    expect(post.headers.get("etag")).toBe('"1"');
+
+    const get = await call("GET", taskPath(task.id));
+    expect(get.headers.get("etag")).toBe('"1"');
+    const put = await call("PUT", taskPath(task.id), { body: { title: "Renamed" } });
+    expect(put.headers.get("etag")).toBe('"2"');
+    const patch = await call("PATCH", taskPath(task.id), { body: { priority: "high" } });
+    expect(patch.headers.get("etag")).toBe('"3"');
+    const complete = await call("PATCH", `${taskPath(task.id)}/complete`);
+    expect(complete.headers.get("etag")).toBe('"4"');
+    expect(((await complete.json()) as RestTask).version).toBe(4);
+  });
+
+  it("does not move for a write that changes nothing", async () => {
+    const task = await created({ title: "Still", priority: "low" });
+    for (const body of [{}, { title: "Still" }, { priority: "low" }]) {
+      const res = await call("PUT", taskPath(task.id), { body });
+      const after = (await res.json()) as RestTask;
+      expect(after.version).toBe(1);
+      expect(after.updated_at).toBe(task.updated_at);
+    }
+  });
+});
+
+describe("If-None-Match on GET /api/{user_id}/tasks/{id}", () => {
+  it("is a 304 with the ETag and no body when it matches (weak comparison, * for any)", async () => {
+    const task = await created();
+    for (const header of ['"1"', 'W/"1"', '"7", "1"', "*"]) {
+      const res = await call("GET", taskPath(task.id), { headers: { "if-none-match": header } });
+      expect(res.status, header).toBe(304);
+      expect(res.headers.get("etag")).toBe('"1"');
+      expect(await res.text()).toBe("");
+    }
+    const stale = await call("GET", taskPath(task.id), { headers: { "if-none-match": '"2"' } });
+    expect(stale.status).toBe(200);
+  });
+});
+
+describe("If-Match on PUT, PATCH, PATCH …/complete and DELETE", () => {
+  it("applies the write when the version is listed (strong comparison, * for any)", async () => {
+    const task = await created();
+    const put = await call("PUT", taskPath(task.id), {
+      headers: { "if-match": '"9", "1"' },
+      body: { title: "Matched" },
+    });
+    expect(put.status).toBe(200);
+    const star = await call("PATCH", `${taskPath(task.id)}/complete`, {
+      headers: { "if-match": "*" },
+    });
+    expect(star.status).toBe(200);
+    const del = await call("DELETE", taskPath(task.id), { headers: { "if-match": '"3"' } });
+    expect(del.status).toBe(204);
+  });
+
+  it("is a 412 with the current ETag, and nothing changes, for a stale or weak tag", async () => {
+    const task = await created({ title: "Guarded" });
+    const attempts: Array<[string, string, unknown]> = [
+      ["PUT", taskPath(task.id), { title: "Lost" }],
+      ["PATCH", taskPath(task.id), { title: "Lost" }],
+      ["PATCH", `${taskPath(task.id)}/complete`, undefined],
+      ["DELETE", taskPath(task.id), undefined],
+    ];
+    for (const [method, path, body] of attempts) {
+      for (const header of ['"stale"', '"2"', 'W/"1"']) {
+        const res = await call(method, path, { headers: { "if-match": header }, body });
+        expect(res.status, `${method} ${path} ${header}`).toBe(412);
+        expect(res.headers.get("etag")).toBe('"1"');
+        expect(await res.json()).toEqual({ detail: "Precondition failed" });
+      }
+    }
+    const after = (await (await call("GET", taskPath(task.id))).json()) as RestTask;
+    expect(after).toMatchObject({ title: "Guarded", completed: false, version: 1 });
+  });
+
+  it("is a 404 for a missing task whatever the If-Match (the order of checks)", async () => {
+    const res = await call("PUT", taskPath(MISSING_ID), {
+      headers: { "if-match": '"1"' },
+      body: { title: "x" },
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ detail: "Task not found" });
+  });
+
+  it("lets exactly one of two writes carrying the same If-Match win", async () => {
+    const task = await created();
+    const results = await Promise.all(
+      ["A", "B"].map((title) =>
+        call("PUT", taskPath(task.id), { headers: { "if-match": '"1"' }, body: { title } }),
+      ),
+    );
+    expect(results.map((res) => res.status).sort()).toEqual([200, 412]);
+  });
+
+  it("loses no update when 20 clients read, modify and write one task, retrying on 412", async () => {
+    const task = await created({ title: "Counter", description: "" });
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, client) => {
+        for (;;) {
+          const read = await call("GET", taskPath(task.id));
+          const current = (await read.json()) as RestTask;
+          const res = await call("PUT", taskPath(task.id), {
+            headers: { "if-match": read.headers.get("etag")! },
+            body: { description: `${current.description ?? ""}[${client}]` },
+          });
+          if (res.status === 200) return;
+          expect(res.status).toBe(412);
+        }
+      }),
+    );
+    const final = (await (await call("GET", taskPath(task.id))).json()) as RestTask;
+    for (let client = 0; client < 20; client++) expect(final.description).toContain(`[${client}]`);
+    expect(final.version).toBe(21);
+  });
+});
+
+describe("Idempotency-Key on POST /api/{user_id}/tasks and PATCH …/complete", () => {
+  it("replays the first answer to a retry, with Idempotent-Replayed, and writes once", async () => {
+    const headers = { "idempotency-key": "create-once" };
+    const first = await call("POST", "/api/editor/tasks", { headers, body: { title: "Once" } });
+    expect(first.status).toBe(201);
+    const retry = await call("POST", "/api/editor/tasks", { headers, body: { title: "Once" } });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    expect(retry.headers.get("location")).toBe(first.headers.get("location"));
+    expect(retry.headers.get("etag")).toBe(first.headers.get("etag"));
+    expect(await retry.json()).toEqual(await first.json());
+    expect(await app.db.task.count({ where: { userId: "editor", title: "Once" } })).toBe(1);
+  });
+
+  it('reads "k" and k as the same key', async () => {
+    await call("POST", "/api/editor/tasks", {
+      headers: { "idempotency-key": "quoted" },
+      body: { title: "Q" },
+    });
+    const retry = await call("POST", "/api/editor/tasks", {
+      headers: { "idempotency-key": '"quoted"' },
+      body: { title: "Q" },
+    });
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("toggles once for a retried toggle", async () => {
+    const task = await created();
+    const headers = { "idempotency-key": `toggle-${task.id}` };
+    const first = await call("PATCH", `${taskPath(task.id)}/complete`, { headers });
+    const retry = await call("PATCH", `${taskPath(task.id)}/complete`, { headers });
+    expect(((await first.json()) as RestTask).completed).toBe(true);
+    expect(((await retry.json()) as RestTask).completed).toBe(true);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    const now = (await (await call("GET", taskPath(task.id))).json()) as RestTask;
+    expect(now).toMatchObject({ completed: true, version: 2 });
+  });
+
+  it("is a 422 for the key reused with another request", async () => {
+    const headers = { "idempotency-key": "reused" };
+    await call("POST", "/api/editor/tasks", { headers, body: { title: "First" } });
+    const res = await call("POST", "/api/editor/tasks", { headers, body: { title: "Second" } });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({ detail: "Idempotency-Key reused with a different request" });
+  });
+
+  it("is a 400 for a key that is empty, too long or not printable ASCII", async () => {
+    for (const key of ["", "x".repeat(256), "clé", '"a"b"']) {
+      const res = await call("POST", "/api/editor/tasks", {
+        headers: { "idempotency-key": key },
+        body: { title: "Bad key" },
+      });
+      expect(res.status, key).toBe(400);
+      expect(await res.json()).toEqual({ detail: "Invalid Idempotency-Key" });
+    }
+  });
+
+  it("creates exactly one task for 50 concurrent identical requests; the others replay it or are told it is in flight", async () => {
+    const headers = { "idempotency-key": "fifty" };
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        call("POST", "/api/editor/tasks", { headers, body: { title: "Fifty" } }),
+      ),
+    );
+    const statuses = results.map((res) => res.status);
+    expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+    expect(statuses).toContain(201);
+    const conflict = results.find((res) => res.status === 409);
+    if (conflict) {
+      expect(await conflict.json()).toEqual({
+        detail: "A request with this Idempotency-Key is still being processed",
+      });
+    }
+    expect(await app.db.task.count({ where: { userId: "editor", title: "Fifty" } })).toBe(1);
+  });
+
+  it("processes a request anew when its first try failed", async () => {
+    const headers = { "idempotency-key": "after-a-failure" };
+    const invalid = await call("POST", "/api/editor/tasks", { headers, body: { title: "" } });
+    expect(invalid.status).toBe(422);
+    const missing = await call("PATCH", `${taskPath(MISSING_ID)}/complete`, {
+      headers: { "idempotency-key": "missing-task" },
+    });
+    expect(missing.status).toBe(404);
+    const valid = await call("POST", "/api/editor/tasks", { headers, body: { title: "" } });
+    expect(valid.status).toBe(422);
+    const other = await call("POST", "/api/editor/tasks", {
+      headers,
+      body: { title: "Now valid" },
+    });
+    expect(other.status).toBe(201);
+  });
+
+  it("is scoped per user: another user's same key is theirs", async () => {
+    const headers = { "idempotency-key": "shared-key" };
+    const mine = await call("POST", "/api/editor/tasks", { headers, body: { title: "Mine" } });
+    const bob = await app.token("bob");
+    const theirs = await call("POST", "/api/bob/tasks", {
+      headers,
+      body: { title: "Mine" },
+      as: bob,
+    });
+    expect(theirs.status).toBe(201);
+    expect(theirs.headers.get("idempotent-replayed")).toBeNull();
+    expect(((await theirs.json()) as RestTask).id).not.toBe(((await mine.json()) as RestTask).id);
+  });
+
+  it("replays across a server restart (the key lives in the database), and not once it has expired", async () => {
+    const headers = { "idempotency-key": "survives" };
+    const first = (await (
+      await call("POST", "/api/editor/tasks", { headers, body: { title: "Durable" } })
+    ).json()) as RestTask;
+    const restarted = await startTestApp({ db: app.db });
+    try {
+      const retry = await fetch(`${restarted.url}/api/editor/tasks`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          ...headers,
+        },
+        body: JSON.stringify({ title: "Durable" }),
+      });
+      expect(retry.headers.get("idempotent-replayed")).toBe("true");
+      expect(((await retry.json()) as RestTask).id).toBe(first.id);
+    } finally {
+      await restarted.close();
+    }
+    await app.db.idempotencyKey.updateMany({
+      where: { userId: "editor", key: "survives" },
+      data: { expiresAt: new Date(Date.now() - 1_000) },
+    });
+    const afterExpiry = await call("POST", "/api/editor/tasks", {
+      headers,
+      body: { title: "Durable" },
+    });
+    expect(afterExpiry.status).toBe(201);
+    expect(afterExpiry.headers.get("idempotent-replayed")).toBeNull();
+  });
+});
+
+describe("the order of checks", () => {
+  it("401, then 403, then 400/422, then 404, then 412", async () => {
+    const bad = { "idempotency-key": "", "if-match": '"99"' };
+    expect(
+      (await call("POST", "/api/editor/tasks", { headers: bad, body: {}, as: "x" })).status,
+    ).toBe(401);
+    expect((await call("POST", "/api/someone/tasks", { headers: bad, body: {} })).status).toBe(403);
+    expect(
+      (
+        await call("PUT", taskPath(MISSING_ID), {
+          headers: { "if-match": '"99"' },
+          body: { title: "" },
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await call("PUT", taskPath(MISSING_ID), {
+          headers: { "if-match": '"99"' },
+          body: { title: "t" },
+        })
+      ).status,
+    ).toBe(404);
+    const task = await created();
+    expect(
+      (
+        await call("PUT", taskPath(task.id), {
+          headers: { "if-match": '"99"' },
+          body: { title: "t" },
+        })
+      ).status,
+    ).toBe(412);
+  });
+});

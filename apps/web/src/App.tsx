@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 
+import type { ApiFailure } from "./api-failure.js";
+import { ApiScope } from "./api-scope.js";
 import { LoginScreen } from "./components/LoginScreen.js";
 import { TaskScreen } from "./components/TaskScreen.js";
 import {
@@ -35,9 +37,19 @@ export function App() {
     setSession(null);
   }, []);
 
+  const signOutRefused = useCallback(
+    (failure: ApiFailure) =>
+      signOut(`You have been signed out (${failure.message}). Please log in again.`),
+    [signOut],
+  );
+
   return session ? (
-    <TaskScreen key={session.token} session={session} onSignOut={signOut} />
+    <ApiScope key={session.token} onUnauthorized={signOutRefused}>
+      <TaskScreen session={session} onSignOut={signOut} />
+    </ApiScope>
   ) : (
-    <LoginScreen notice={notice} onSignIn={signIn} />
+    <ApiScope key="signed-out">
+      <LoginScreen notice={notice} onSignIn={signIn} />
+    </ApiScope>
   );
 }

@@ -1,12 +1,7 @@
 import { createTaskClient, type TaskClient } from "@todo/client";
 
+import { API_URL } from "./env.js";
 import { loadSession } from "./session.js";
-
-/** The API's base URL: VITE_API_URL when the app was started or built, else the server's default. */
-export const API_URL = (import.meta.env.VITE_API_URL ?? "http://localhost:8000").replace(
-  /\/+$/,
-  "",
-);
 
 /** A client sending whatever token `getToken` gives, e.g. a pasted one on trial. */
 export function createClientWithToken(getToken: () => string | null | undefined): TaskClient {

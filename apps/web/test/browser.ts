@@ -71,7 +71,10 @@ export class TaskScreen {
     if (task.due) await form.getByLabel("Due").fill(task.due);
     if (task.tags) await form.getByLabel("Tags").fill(task.tags);
     await form.getByRole("button", { name: "Add task" }).click();
+    // The task shows at once; the form is ready again once the server has stored it.
     await this.item(task.title).waitFor();
+    await form.getByRole("button", { name: "Add task" }).waitFor();
+    await this.item(task.title).and(this.page.locator(":not([aria-busy])")).waitFor();
   }
 
   /** The session's token, as the app keeps it. */

@@ -1,10 +1,11 @@
+import { useMutation } from "@tanstack/react-query";
 import { useRef, useState, type FormEvent } from "react";
 
 import { describeFailure, messagesByField, type ApiFailure } from "../api-failure.js";
 import { focusFirstInvalid } from "../focus-first-invalid.js";
-import { retryWhileUnavailable } from "../retry.js";
+import { retryWhileUnavailable } from "../query-client.js";
 import type { Session } from "../session.js";
-import { client } from "../task-client.js";
+import { useTRPC } from "../trpc.js";
 import { Field } from "./Field.js";
 import { FormError } from "./FormError.js";
 
@@ -19,37 +20,42 @@ interface AccountFormProps {
 }
 
 /** Log in to, or create, one of the server's built-in accounts. */
+/** Twice more while the service is unavailable, then the form says so. */
+const RETRIES = 2;
+
 export function AccountForm({ mode, onSignIn }: AccountFormProps) {
+  const trpc = useTRPC();
+  const signup = useMutation(
+    trpc.auth.signup.mutationOptions({ retry: retryWhileUnavailable(RETRIES) }),
+  );
+  const login = useMutation(
+    trpc.auth.login.mutationOptions({ retry: retryWhileUnavailable(RETRIES) }),
+  );
   const formRef = useRef<HTMLFormElement>(null);
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [name, setName] = useState("");
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<AccountField, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const signingUp = mode === "signup";
+  // Still busy after success: the form goes as the session begins.
+  const busy = signingUp ? !signup.isIdle && !signup.isError : !login.isIdle && !login.isError;
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
     try {
-      const { token, user } = await retryWhileUnavailable(
-        () =>
-          signingUp
-            ? client.auth.signup.mutate({
-                email,
-                password,
-                ...(name.trim() ? { name: name.trim() } : {}),
-              })
-            : client.auth.login.mutate({ email, password }),
-        { attempts: 3 },
-      );
+      const { token, user } = signingUp
+        ? await signup.mutateAsync({
+            email,
+            password,
+            ...(name.trim() ? { name: name.trim() } : {}),
+          })
+        : await login.mutateAsync({ email, password });
       onSignIn({ token, label: user.name || user.email });
     } catch (error) {
       const messages = messagesByField(explain(describeFailure(error)), FIELDS);
       setFieldErrors(messages.fieldErrors);
       setFormError(messages.formError);
-      setBusy(false);
       focusFirstInvalid(formRef.current);
     }
   }

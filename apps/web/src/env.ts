@@ -1,0 +1,11 @@
+// The only file that reads the build's environment (Vite writes VITE_*
+// variables into the bundle when it is built).
+
+/** The API's base URL: VITE_API_URL when the app was started or built, else the server's default. */
+export const API_URL = withoutTrailingSlash(
+  import.meta.env.VITE_API_URL ?? "http://localhost:8000",
+);
+
+function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}

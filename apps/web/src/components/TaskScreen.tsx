@@ -4,7 +4,6 @@ import { useMemo, useState } from "react";
 
 import { describeFailure, UNAVAILABLE_MESSAGE, type ApiFailure } from "../api-failure.js";
 import { nextAttemptAt } from "../query-client.js";
-import type { Session } from "../session.js";
 import { useTRPC } from "../trpc.js";
 import { useDebouncedValue } from "../use-debounced-value.js";
 import { useTaskChanges } from "../use-task-changes.js";
@@ -21,11 +20,12 @@ import { TaskForm } from "./TaskForm.js";
 import { TaskItem } from "./TaskItem.js";
 
 interface TaskScreenProps {
-  session: Session;
-  onSignOut: (reason?: string) => void;
+  /** Who is signed in, as the header shows it: a name, an email or a user id. */
+  userLabel: string;
+  onSignOut: () => void;
 }
 
-export function TaskScreen({ session, onSignOut }: TaskScreenProps) {
+export function TaskScreen({ userLabel, onSignOut }: TaskScreenProps) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [filterValues, setFilterValues] = useState<FilterValues>(DEFAULT_FILTERS);
@@ -112,7 +112,7 @@ export function TaskScreen({ session, onSignOut }: TaskScreenProps) {
           <Brand />
           <div className="account">
             <span>
-              Signed in as <strong>{session.label}</strong>
+              Signed in as <strong>{userLabel}</strong>
             </span>
             <button type="button" className="button-quiet" onClick={() => onSignOut()}>
               Log out

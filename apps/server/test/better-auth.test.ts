@@ -70,6 +70,18 @@ describe("a Better Auth JWT plugin token (EdDSA, its key set)", () => {
     expect(own.status).toBe(200);
   });
 
+  it("is accepted when got on the server, as a Next.js server component does (auth.api.getToken)", async () => {
+    const frank = await betterAuthServer.signUp("frank@example.com");
+    const token = await betterAuthServer.tokenOnServer(frank);
+
+    const res = await fetch(`${app.url}/trpc/task.list`, { headers: bearer(token) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { result: { data: { total: number } } };
+    expect(body.result.data.total).toBe(0);
+    const created = await createTask(app, frank.userId, token);
+    expect(created.status).toBe(201);
+  });
+
   it("is refused when it comes from a Better Auth at another base URL", async () => {
     const elsewhere = await startBetterAuth({ secret: SECRET });
     try {

@@ -42,6 +42,11 @@ export interface RunningBetterAuth {
   signUp(email: string): Promise<SignedUp>;
   /** A JWT from the JWT plugin's `/api/auth/token`, for a signed-in session. */
   token(session: SignedUp): Promise<string>;
+  /**
+   * The same, as a Next.js server component gets it: `auth.api.getToken({
+   * headers })` in the server's own process, with the request's cookies.
+   */
+  tokenOnServer(session: SignedUp): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -102,6 +107,12 @@ export async function startBetterAuth(options: BetterAuthOptions): Promise<Runni
       const res = await fetch(`${url}/api/auth/token`, { headers: { cookie: session.cookie } });
       if (!res.ok) throw new Error(`Better Auth /api/auth/token: ${res.status}`);
       return ((await res.json()) as { token: string }).token;
+    },
+    async tokenOnServer(session) {
+      const { token } = await auth.api.getToken({
+        headers: new Headers({ cookie: session.cookie }),
+      });
+      return token;
     },
     async stop() {
       server.closeAllConnections();

@@ -44,6 +44,28 @@ function decodeJwt(token: string) {
   return { header: header!, payload: payload! };
 }
 
+/** The API's next `times` answers to task.list: "Token expired". */
+async function refuseTaskLists(times: number) {
+  await page.route(
+    "**/trpc/task.list**",
+    (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: "application/json",
+        body: JSON.stringify([
+          {
+            error: {
+              message: "Token expired",
+              code: -32001,
+              data: { code: "UNAUTHORIZED", httpStatus: 401, path: "task.list" },
+            },
+          },
+        ]),
+      }),
+    { times },
+  );
+}
+
 async function logIn() {
   const form = page.getByRole("form", { name: "Log in" });
   await form.getByLabel("Email").fill(email);
@@ -109,24 +131,7 @@ describe("signing in with Better Auth, in Chromium", () => {
 
   it("gets a new token once when the API refuses one, and carries on", async () => {
     const fetchesBefore = tokenFetches;
-    await page.route(
-      "**/trpc/task.list**",
-      (route) =>
-        route.fulfill({
-          status: 401,
-          contentType: "application/json",
-          body: JSON.stringify([
-            {
-              error: {
-                message: "Token expired",
-                code: -32001,
-                data: { code: "UNAUTHORIZED", httpStatus: 401, path: "task.list" },
-              },
-            },
-          ]),
-        }),
-      { times: 1 },
-    );
+    await refuseTaskLists(1);
     await page.getByRole("group", { name: "Status" }).getByText("Pending").click();
 
     await expect.poll(() => screen.titles()).toEqual(["Book the hotel", "Plan the trip"]);
@@ -142,5 +147,18 @@ describe("signing in with Better Auth, in Chromium", () => {
     await logIn();
     await page.getByText("Signed in as Grace").waitFor();
     await expect.poll(() => screen.titles()).toEqual(["Book the hotel", "Plan the trip"]);
+  });
+
+  it("signs out of Better Auth, saying why, when the API refuses the renewed token too", async () => {
+    await refuseTaskLists(2);
+    await page.getByRole("group", { name: "Status" }).getByText("Completed").click();
+
+    await page
+      .getByText("You have been signed out (Token expired). Please log in again.")
+      .waitFor();
+    await page.getByRole("form", { name: "Log in" }).waitFor();
+    await page.reload();
+    await page.getByRole("form", { name: "Log in" }).waitFor();
+    expect(await page.getByText("Signed in as Grace").count()).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { createTokenVerifier } from "@todo/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { startBetterAuth, type RunningBetterAuth } from "./better-auth.js";
+import { startBetterAuth, type RunningBetterAuth } from "../src/testing/better-auth.js";
 import { startTestApp, type TestApp } from "./test-app.js";
 
 // The tokens of a genuine Better Auth (its JWT plugin, and its session cookie
@@ -68,6 +68,18 @@ describe("a Better Auth JWT plugin token (EdDSA, its key set)", () => {
       headers: bearer(aliceToken),
     });
     expect(own.status).toBe(200);
+  });
+
+  it("is accepted when got on the server, as a Next.js server component does (auth.api.getToken)", async () => {
+    const frank = await betterAuthServer.signUp("frank@example.com");
+    const token = await betterAuthServer.tokenOnServer(frank);
+
+    const res = await fetch(`${app.url}/trpc/task.list`, { headers: bearer(token) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { result: { data: { total: number } } };
+    expect(body.result.data.total).toBe(0);
+    const created = await createTask(app, frank.userId, token);
+    expect(created.status).toBe(201);
   });
 
   it("is refused when it comes from a Better Auth at another base URL", async () => {
@@ -156,6 +168,54 @@ describe("Better Auth's session cookie cache (strategy jwt) sent as the Bearer t
     } finally {
       await app.close();
       await caching.stop();
+    }
+  });
+});
+
+describe("the Better Auth test server's trusted origins (for a web app in a browser)", () => {
+  it("lets a trusted origin sign up and out with credentials over CORS, and refuses another", async () => {
+    const app = "http://127.0.0.1:3999";
+    const trusting = await startBetterAuth({ secret: SECRET, trustedOrigins: [app] });
+    const signUp = (origin: string, email: string) =>
+      fetch(`${trusting.url}/api/auth/sign-up/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin },
+        body: JSON.stringify({ email, password: "a long enough password", name: "Fay" }),
+      });
+    try {
+      const preflight = await fetch(`${trusting.url}/api/auth/sign-up/email`, {
+        method: "OPTIONS",
+        headers: {
+          origin: app,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type",
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get("access-control-allow-origin")).toBe(app);
+      expect(preflight.headers.get("access-control-allow-credentials")).toBe("true");
+
+      const trusted = await signUp(app, "fay@example.com");
+      expect(trusted.status).toBe(200);
+      expect(trusted.headers.get("access-control-allow-origin")).toBe(app);
+      const cookie = trusted.headers
+        .getSetCookie()
+        .map((line) => line.split(";")[0])
+        .join("; ");
+
+      // With the session's cookies, Better Auth checks the Origin itself.
+      const signOut = (origin: string) =>
+        fetch(`${trusting.url}/api/auth/sign-out`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin, cookie },
+          body: "{}",
+        });
+      const elsewhere = await signOut("http://127.0.0.1:4999");
+      expect(elsewhere.status).toBe(403);
+      expect(elsewhere.headers.get("access-control-allow-origin")).toBeNull();
+      expect((await signOut(app)).status).toBe(200);
+    } finally {
+      await trusting.stop();
     }
   });
 });

@@ -1,43 +1,8 @@
-import { useCallback, useEffect, useState } from "react";
+import { betterAuth } from "./better-auth.js";
+import { BetterAuthApp } from "./components/BetterAuthApp.js";
+import { BuiltInApp } from "./components/BuiltInApp.js";
 
-import { LoginScreen } from "./components/LoginScreen.js";
-import { TaskScreen } from "./components/TaskScreen.js";
-import {
-  clearSession,
-  isSessionStorageKey,
-  loadSession,
-  saveSession,
-  type Session,
-} from "./session.js";
-
+/** Better Auth's accounts when the app was built with VITE_BETTER_AUTH_URL, else the API's own. */
 export function App() {
-  const [session, setSession] = useState(loadSession);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  // Signing in or out in another tab does the same here.
-  useEffect(() => {
-    const follow = (event: StorageEvent) => {
-      if (isSessionStorageKey(event.key)) setSession(loadSession());
-    };
-    window.addEventListener("storage", follow);
-    return () => window.removeEventListener("storage", follow);
-  }, []);
-
-  const signIn = useCallback((next: Session) => {
-    saveSession(next);
-    setNotice(null);
-    setSession(next);
-  }, []);
-
-  const signOut = useCallback((reason?: string) => {
-    clearSession();
-    setNotice(reason ?? null);
-    setSession(null);
-  }, []);
-
-  return session ? (
-    <TaskScreen key={session.token} session={session} onSignOut={signOut} />
-  ) : (
-    <LoginScreen notice={notice} onSignIn={signIn} />
-  );
+  return betterAuth ? <BetterAuthApp betterAuth={betterAuth} /> : <BuiltInApp />;
 }

@@ -1,6 +1,7 @@
 import { isTaskClientError } from "@todo/client";
 
-import { describeIssue } from "./issue-messages.js";
+import { BetterAuthError } from "./better-auth-error.js";
+import { describeIssue, type InputIssue } from "./issue-messages.js";
 
 export type FailureKind =
   | "unauthorized"
@@ -25,8 +26,10 @@ export interface FieldIssue {
 }
 
 export const UNAVAILABLE_MESSAGE = "The service is unavailable right now.";
+const RATE_LIMITED_MESSAGE = "Too many attempts. Wait a minute, then try again.";
 
 export function describeFailure(error: unknown): ApiFailure {
+  if (error instanceof BetterAuthError) return describeBetterAuthError(error);
   if (!isTaskClientError(error)) return failure("unexpected", "Something went wrong.");
   const { data } = error;
   // No tRPC error body means no answer from the API at all: offline, refused,
@@ -40,7 +43,7 @@ export function describeFailure(error: unknown): ApiFailure {
     case "BAD_GATEWAY":
       return failure("unavailable", UNAVAILABLE_MESSAGE);
     case "TOO_MANY_REQUESTS":
-      return failure("rate-limited", "Too many attempts. Wait a minute, then try again.");
+      return failure("rate-limited", RATE_LIMITED_MESSAGE);
     case "CONFLICT":
       return failure("conflict", error.message);
     case "NOT_FOUND":
@@ -57,6 +60,40 @@ export function describeFailure(error: unknown): ApiFailure {
     case "INTERNAL_SERVER_ERROR":
       return failure("unexpected", "Something went wrong on the server. Please try again.");
     default:
+      return failure("unexpected", error.message);
+  }
+}
+
+/**
+ * Better Auth's refusals of a sign-up or sign-in, in the same words as the
+ * API's (its defaults: passwords of 8 to 128 characters, as the API's).
+ */
+function describeBetterAuthError(error: BetterAuthError): ApiFailure {
+  if (error.status === 0 || error.status >= 500) return failure("unavailable", UNAVAILABLE_MESSAGE);
+  const problem = (issue: Omit<InputIssue, "message">): ApiFailure => ({
+    kind: "invalid",
+    message: "Please correct the highlighted fields.",
+    issues: [
+      {
+        field: String(issue.path[0]),
+        message: describeIssue({ ...issue, message: error.message }),
+      },
+    ],
+  });
+  switch (error.code) {
+    case "INVALID_EMAIL":
+      return problem({ code: "invalid_format", path: ["email"] });
+    case "PASSWORD_TOO_SHORT":
+      return problem({ code: "too_small", path: ["password"], minimum: 8 });
+    case "PASSWORD_TOO_LONG":
+      return problem({ code: "too_big", path: ["password"], maximum: 128 });
+    case "USER_ALREADY_EXISTS":
+    case "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL":
+      return failure("conflict", "Email already registered");
+    case "INVALID_EMAIL_OR_PASSWORD":
+      return failure("unauthorized", "Invalid email or password");
+    default:
+      if (error.status === 429) return failure("rate-limited", RATE_LIMITED_MESSAGE);
       return failure("unexpected", error.message);
   }
 }

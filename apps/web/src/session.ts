@@ -36,24 +36,3 @@ function isSession(value: unknown): value is Session {
   const { token, label } = value as Record<string, unknown>;
   return typeof token === "string" && token !== "" && typeof label === "string";
 }
-
-/**
- * The user id a JWT names (`sub`, or `user_id` in older tokens), read without
- * checking the signature: only the server can verify a token, and this is
- * only for showing who is signed in.
- */
-export function tokenUserId(token: string): string | null {
-  const payload = token.split(".")[1];
-  if (!payload) return null;
-  try {
-    const binary = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
-    const json = new TextDecoder().decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
-    const claims: unknown = JSON.parse(json);
-    if (typeof claims !== "object" || claims === null) return null;
-    const { sub, user_id: userId } = claims as Record<string, unknown>;
-    const id = sub ?? userId;
-    return typeof id === "string" || typeof id === "number" ? String(id) : null;
-  } catch {
-    return null;
-  }
-}

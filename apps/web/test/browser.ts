@@ -24,12 +24,13 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * A fresh browser profile on the app. Berlin time, so that a due date typed
+ * A fresh browser profile on the app (by default the build on the API's
+ * built-in accounts). Berlin time, so that a due date typed
  * as 10:00 in December must reach the API as 09:00Z.
  */
-export async function openApp(browser: Browser): Promise<Page> {
+export async function openApp(browser: Browser, baseURL = inject("webUrl")): Promise<Page> {
   const context = await browser.newContext({
-    baseURL: inject("webUrl"),
+    baseURL,
     viewport: { width: 1100, height: 900 },
     locale: "en-US",
     timezoneId: "Europe/Berlin",
@@ -71,7 +72,10 @@ export class TaskScreen {
     if (task.due) await form.getByLabel("Due").fill(task.due);
     if (task.tags) await form.getByLabel("Tags").fill(task.tags);
     await form.getByRole("button", { name: "Add task" }).click();
+    // The task shows at once; the form is ready again once the server has stored it.
     await this.item(task.title).waitFor();
+    await form.getByRole("button", { name: "Add task" }).waitFor();
+    await this.item(task.title).and(this.page.locator(":not([aria-busy])")).waitFor();
   }
 
   /** The session's token, as the app keeps it. */

@@ -9,15 +9,25 @@ import { fileURLToPath } from "node:url";
 
 import { createTaskClient, isTaskClientError } from "@todo/client";
 import { createTestDatabase } from "@todo/db/testing";
+import { startBetterAuth } from "@todo/server/testing";
 import { preview } from "vite";
 
 export const webDir = fileURLToPath(new URL("..", import.meta.url));
 const serverDir = join(webDir, "..", "server");
 
-/** What the browser tests run against: the API server and the built app, on free ports. */
+/**
+ * What the browser tests run against, on free ports: a genuine Better Auth,
+ * the API server (which takes that Better Auth's tokens as well as its own),
+ * and two builds of the app: one on the API's built-in accounts, one on
+ * Better Auth.
+ */
 export interface E2eStack {
   apiUrl: string;
   webUrl: string;
+  /** Better Auth's base URL (also its tokens' `iss` and `aud`). */
+  betterAuthUrl: string;
+  /** The app built with VITE_BETTER_AUTH_URL. */
+  betterAuthWebUrl: string;
   /** The API's BETTER_AUTH_SECRET, for minting tokens as another frontend would. */
   authSecret: string;
   /** Whether the server offers the built-in accounts (auth.signup, auth.login). */
@@ -26,37 +36,63 @@ export interface E2eStack {
 }
 
 export async function startE2eStack(): Promise<E2eStack> {
-  const [apiPort, webPort] = await Promise.all([freePort(), freePort()]);
+  const [apiPort, webPort, betterAuthWebPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const webUrl = `http://127.0.0.1:${webPort}`;
+  const betterAuthWebUrl = `http://127.0.0.1:${betterAuthWebPort}`;
   const authSecret = randomBytes(30).toString("base64url");
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const close of stops.reverse()) await close().catch(() => undefined);
   };
-  const startApi = async () => {
-    const database = await createTestDatabase();
-    stops.push(() => database.drop());
-    const api = await startApiServer({
-      port: apiPort,
-      databaseUrl: database.url,
-      authSecret,
-      webOrigin: webUrl,
+  try {
+    // The app that signs in with Better Auth calls it from its own origin.
+    const betterAuth = await startBetterAuth({
+      secret: authSecret,
+      trustedOrigins: [betterAuthWebUrl],
     });
-    stops.push(api.stop);
-  };
-  const startWeb = async () => {
-    const web = await startBuiltApp({ port: webPort, apiUrl });
-    stops.push(web.stop);
-  };
-  // The build needs only the API's address, so it runs while the database starts.
-  const started = await Promise.allSettled([startApi(), startWeb()]);
-  const failure = started.find((result) => result.status === "rejected");
-  if (failure) {
+    stops.push(betterAuth.stop);
+    const startApi = async () => {
+      const database = await createTestDatabase();
+      stops.push(() => database.drop());
+      const api = await startApiServer({
+        port: apiPort,
+        databaseUrl: database.url,
+        authSecret,
+        betterAuthUrl: betterAuth.url,
+        webOrigins: [webUrl, betterAuthWebUrl],
+      });
+      stops.push(api.stop);
+    };
+    const startWeb = async (port: number, env: Record<string, string>) => {
+      const web = await startBuiltApp({ port, env: { VITE_API_URL: apiUrl, ...env } });
+      stops.push(web.stop);
+    };
+    // The builds need only the addresses, so they run while the API starts.
+    const started = await Promise.allSettled([
+      startApi(),
+      startWeb(webPort, {}),
+      startWeb(betterAuthWebPort, { VITE_BETTER_AUTH_URL: betterAuth.url }),
+    ]);
+    const failure = started.find((result) => result.status === "rejected");
+    if (failure) throw failure.reason;
+    return {
+      apiUrl,
+      webUrl,
+      betterAuthUrl: betterAuth.url,
+      betterAuthWebUrl,
+      authSecret,
+      accountsAvailable: await offersAccounts(apiUrl),
+      stop,
+    };
+  } catch (error) {
     await stop();
-    throw failure.reason;
+    throw error;
   }
-  return { apiUrl, webUrl, authSecret, accountsAvailable: await offersAccounts(apiUrl), stop };
 }
 
 /** The server's own `src/index.ts`, as `pnpm dev` runs it, in a child process. */
@@ -64,7 +100,8 @@ async function startApiServer(options: {
   port: number;
   databaseUrl: string;
   authSecret: string;
-  webOrigin: string;
+  betterAuthUrl: string;
+  webOrigins: string[];
 }): Promise<{ stop: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
@@ -80,7 +117,10 @@ async function startApiServer(options: {
         HOST: "127.0.0.1",
         DATABASE_URL: options.databaseUrl,
         BETTER_AUTH_SECRET: options.authSecret,
-        CORS_ORIGINS: options.webOrigin,
+        // Its JWT plugin's tokens: key set at ${BETTER_AUTH_URL}/api/auth/jwks,
+        // and that origin as their `iss` and `aud`.
+        BETTER_AUTH_URL: options.betterAuthUrl,
+        CORS_ORIGINS: options.webOrigins.join(","),
         LOG_LEVEL: "warn",
         NODE_ENV: "test",
       },
@@ -136,14 +176,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
  */
 async function startBuiltApp(options: {
   port: number;
-  apiUrl: string;
+  /** The VITE_* variables of the build. */
+  env: Record<string, string>;
 }): Promise<{ stop: () => Promise<void> }> {
   const outDir = await mkdtemp(join(tmpdir(), "todo-web-e2e-"));
   const removeOutDir = () => rm(outDir, { recursive: true, force: true });
   try {
     await run(process.execPath, [viteCli, "build", "--outDir", outDir, "--emptyOutDir"], {
       cwd: webDir,
-      env: { PATH: process.env.PATH, VITE_API_URL: options.apiUrl },
+      env: { PATH: process.env.PATH, ...options.env },
     });
     const server = await preview({
       root: webDir,

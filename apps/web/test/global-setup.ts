@@ -6,6 +6,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     apiUrl: string;
     webUrl: string;
+    betterAuthUrl: string;
+    betterAuthWebUrl: string;
     authSecret: string;
     accountsAvailable: boolean;
   }
@@ -15,6 +17,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stack = await startE2eStack();
   project.provide("apiUrl", stack.apiUrl);
   project.provide("webUrl", stack.webUrl);
+  project.provide("betterAuthUrl", stack.betterAuthUrl);
+  project.provide("betterAuthWebUrl", stack.betterAuthWebUrl);
   project.provide("authSecret", stack.authSecret);
   project.provide("accountsAvailable", stack.accountsAvailable);
   return stack.stop;

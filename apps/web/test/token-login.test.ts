@@ -68,7 +68,7 @@ describe("signing in with a token from elsewhere, in Chromium", () => {
     await form.getByLabel("Tags").fill("home");
     await form.getByLabel("Title").press("Enter");
     await screen.item("Tagged twice").waitFor();
-    expect(await form.getByText(message).count()).toBe(0);
+    await expect.poll(() => form.getByText(message).count()).toBe(0);
   });
 
   it("says the service is unavailable and retries until it answers", async () => {

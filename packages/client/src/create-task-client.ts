@@ -1,5 +1,11 @@
 import type { AppRouter } from "@todo/api";
-import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  retryLink,
+  type TRPCClient,
+  type TRPCLink,
+} from "@trpc/client";
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -12,6 +18,14 @@ export interface TaskClientOptions {
    * undefined or "") sends the request without an Authorization header.
    */
   getToken: () => MaybePromise<string | null | undefined>;
+  /**
+   * For a token source that can get a new token, such as Better Auth's
+   * `authClient.token()`: called when the server refuses a call's token
+   * (UNAUTHORIZED), before the call is sent once more with getToken's next
+   * answer. Forget the cached token here. Without it, such a call fails at
+   * once; a second refusal always does.
+   */
+  onTokenRefused?: () => void;
   /** The `fetch` to use, if not the global one. */
   fetch?: typeof fetch;
   /** Extra headers for every request. Authorization is getToken's alone. */
@@ -21,15 +35,30 @@ export interface TaskClientOptions {
 export type TaskClient = TRPCClient<AppRouter>;
 
 export function createTaskClient(options: TaskClientOptions): TaskClient {
-  const { url, getToken, fetch, headers = {} } = options;
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url,
-        ...(fetch ? { fetch } : {}),
-        headers: async () => withBearerToken(headers, await getToken()),
-      }),
-    ],
+  const { url, getToken, onTokenRefused, fetch, headers = {} } = options;
+  const send = httpBatchLink<AppRouter>({
+    url,
+    ...(fetch ? { fetch } : {}),
+    headers: async () => withBearerToken(headers, await getToken()),
+  });
+  const links = onTokenRefused ? [retryWithNewToken(onTokenRefused), send] : [send];
+  return createTRPCClient<AppRouter>({ links });
+}
+
+/**
+ * Sends a call refused for its token once more, after `onTokenRefused`. The
+ * server checks the token before anything else, so the refused call changed
+ * nothing, mutations included. auth.login's UNAUTHORIZED is about the
+ * password, not a token: sending it again would only use up its rate limit.
+ */
+function retryWithNewToken(onTokenRefused: () => void): TRPCLink<AppRouter> {
+  return retryLink<AppRouter>({
+    retry: ({ op, error, attempts }) => {
+      const tokenRefused = error.data?.code === "UNAUTHORIZED" && op.path !== "auth.login";
+      if (attempts > 1 || !tokenRefused) return false;
+      onTokenRefused();
+      return true;
+    },
   });
 }
 

@@ -221,6 +221,79 @@ describe("createTaskClient against the real router over HTTP", () => {
     ]);
   });
 
+  it("with onTokenRefused, sends a refused call once more with the next token", async () => {
+    const userId = randomUUID();
+    const tokens = ["not.a.token", await server.tokenFor(userId)];
+    const refusals: string[] = [];
+    const client = createTaskClient({
+      url: server.url,
+      getToken: () => tokens[0],
+      onTokenRefused: () => refusals.push(tokens.shift() ?? ""),
+    });
+    const start = server.requests.length;
+
+    const created = await client.task.create.mutate({ title: "Sent twice, stored once" });
+
+    expect(created.userId).toBe(userId);
+    expect(refusals).toEqual(["not.a.token"]);
+    expect(requestsSince(start).map(({ headers }) => headers.authorization)).toEqual([
+      "Bearer not.a.token",
+      `Bearer ${tokens[0]}`,
+    ]);
+    expect((await client.task.list.query()).total).toBe(1);
+  });
+
+  it("with onTokenRefused, gives up after the second refusal", async () => {
+    let refusals = 0;
+    const client = createTaskClient({
+      url: server.url,
+      getToken: () => "not.a.token",
+      onTokenRefused: () => (refusals += 1),
+    });
+    const start = server.requests.length;
+
+    const error = await expectClientError(client.task.list.query());
+    expect(error.data?.code).toBe("UNAUTHORIZED");
+    expect(refusals).toBe(1);
+    expect(requestsSince(start)).toHaveLength(2);
+  });
+
+  it("with onTokenRefused, never sends a refused login again: its UNAUTHORIZED is the password's", async () => {
+    let refusals = 0;
+    const sent: string[] = [];
+    const client = createTaskClient({
+      url: server.url,
+      getToken: () => null,
+      onTokenRefused: () => (refusals += 1),
+      // The live server here has no accounts: this answer is the real server's to a wrong password.
+      fetch: (input) => {
+        sent.push(String(input));
+        const error = {
+          message: "Invalid email or password",
+          code: -32001,
+          data: { code: "UNAUTHORIZED", httpStatus: 401, path: "auth.login" },
+        };
+        return Promise.resolve(Response.json([{ error }], { status: 401 }));
+      },
+    });
+
+    const error = await expectClientError(
+      client.auth.login.mutate({ email: "ada@example.com", password: "wrong password" }),
+    );
+
+    expect(error.message).toBe("Invalid email or password");
+    expect(refusals).toBe(0);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("without onTokenRefused, a refused call fails at once", async () => {
+    const client = createTaskClient({ url: server.url, getToken: () => "not.a.token" });
+    const start = server.requests.length;
+
+    expect((await expectClientError(client.task.list.query())).data?.code).toBe("UNAUTHORIZED");
+    expect(requestsSince(start)).toHaveLength(1);
+  });
+
   it("sends its requests through the fetch it is given", async () => {
     const token = await server.tokenFor(randomUUID());
     const fetched: string[] = [];

@@ -1,57 +1,48 @@
 import { useRef, useState, type FormEvent } from "react";
 
-import { describeFailure, messagesByField, type ApiFailure } from "../api-failure.js";
+import { messagesByField, type ApiFailure } from "../api-failure.js";
 import { focusFirstInvalid } from "../focus-first-invalid.js";
-import { retryWhileUnavailable } from "../retry.js";
-import type { Session } from "../session.js";
-import { client } from "../task-client.js";
 import { Field } from "./Field.js";
 import { FormError } from "./FormError.js";
 
 export type AccountMode = "login" | "signup";
+
+/** What the form asks for; `name` is trimmed, and empty when not given (or logging in). */
+export interface AccountInput {
+  email: string;
+  password: string;
+  name: string;
+}
 
 const FIELDS = ["email", "password", "name"] as const;
 type AccountField = (typeof FIELDS)[number];
 
 interface AccountFormProps {
   mode: AccountMode;
-  onSignIn: (session: Session) => void;
+  /** Still true after success: the form goes as the session begins. */
+  busy: boolean;
+  /** Logs in or signs up; resolves to the failure to show, or null. */
+  onSubmit: (input: AccountInput) => Promise<ApiFailure | null>;
 }
 
-/** Log in to, or create, one of the server's built-in accounts. */
-export function AccountForm({ mode, onSignIn }: AccountFormProps) {
+/** Log in or sign up: the fields, and each problem under its field. Who keeps the accounts is the caller's. */
+export function AccountForm({ mode, busy, onSubmit }: AccountFormProps) {
   const formRef = useRef<HTMLFormElement>(null);
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [name, setName] = useState("");
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<AccountField, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const signingUp = mode === "signup";
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    try {
-      const { token, user } = await retryWhileUnavailable(
-        () =>
-          signingUp
-            ? client.auth.signup.mutate({
-                email,
-                password,
-                ...(name.trim() ? { name: name.trim() } : {}),
-              })
-            : client.auth.login.mutate({ email, password }),
-        { attempts: 3 },
-      );
-      onSignIn({ token, label: user.name || user.email });
-    } catch (error) {
-      const messages = messagesByField(explain(describeFailure(error)), FIELDS);
-      setFieldErrors(messages.fieldErrors);
-      setFormError(messages.formError);
-      setBusy(false);
-      focusFirstInvalid(formRef.current);
-    }
+    const failure = await onSubmit({ email, password, name: signingUp ? name.trim() : "" });
+    if (!failure) return;
+    const messages = messagesByField(explain(failure), FIELDS);
+    setFieldErrors(messages.fieldErrors);
+    setFormError(messages.formError);
+    focusFirstInvalid(formRef.current);
   }
 
   return (

@@ -1,17 +1,18 @@
-import { useState } from "react";
+import { Fragment, useState, type ReactNode } from "react";
 
-import type { Session } from "../session.js";
+import type { AccountMode } from "./AccountForm.js";
 import { Brand } from "./Brand.js";
-import { AccountForm, type AccountMode } from "./AccountForm.js";
-import { TokenForm } from "./TokenForm.js";
 
 interface LoginScreenProps {
   /** Why the user is here again, e.g. an expired session. */
   notice: string | null;
-  onSignIn: (session: Session) => void;
+  /** The log-in or sign-up form of whoever keeps the accounts (see AccountForm). */
+  accountForm: (mode: AccountMode) => ReactNode;
+  /** Another way in, e.g. a pasted token; none when absent. */
+  children?: ReactNode;
 }
 
-export function LoginScreen({ notice, onSignIn }: LoginScreenProps) {
+export function LoginScreen({ notice, accountForm, children }: LoginScreenProps) {
   const [mode, setMode] = useState<AccountMode>("login");
   return (
     <main className="login">
@@ -31,11 +32,9 @@ export function LoginScreen({ notice, onSignIn }: LoginScreenProps) {
             Sign up
           </button>
         </div>
-        <AccountForm key={mode} mode={mode} onSignIn={onSignIn} />
-        <details className="token-login">
-          <summary>Have a token from elsewhere?</summary>
-          <TokenForm onSignIn={onSignIn} />
-        </details>
+        {/* A fresh form for each mode: nothing typed or said carries over. */}
+        <Fragment key={mode}>{accountForm(mode)}</Fragment>
+        {children}
       </div>
     </main>
   );

@@ -40,6 +40,8 @@ export function TaskForm({ task, label, submitLabel, onSubmit, onCancel }: TaskF
   const formRef = useRef<HTMLFormElement>(null);
   const titleRef = useRef<HTMLInputElement>(null);
   const [values, setValues] = useState<Values>(() => valuesOf(task));
+  const valuesRef = useRef(values);
+  valuesRef.current = values;
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<TaskField, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -50,7 +52,8 @@ export function TaskForm({ task, label, submitLabel, onSubmit, onCancel }: TaskF
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setSaving(true);
-    const failure = await onSubmit(draftOf(values));
+    const submitted = values;
+    const failure = await onSubmit(draftOf(submitted));
     setSaving(false);
     if (failure) {
       const messages = messagesByField(failure, FIELDS);
@@ -61,8 +64,9 @@ export function TaskForm({ task, label, submitLabel, onSubmit, onCancel }: TaskF
     }
     setFieldErrors({});
     setFormError(null);
-    if (!task) {
-      // Ready for the next one.
+    // Ready for the next one, unless the user has already begun it: a new
+    // task shows in the list before the server has answered.
+    if (!task && valuesRef.current === submitted) {
       setValues(valuesOf(undefined));
       titleRef.current?.focus();
     }

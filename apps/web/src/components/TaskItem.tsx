@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 
 import type { ApiFailure } from "../api-failure.js";
 import { formatDueDate, isOverdue } from "../due-date.js";
+import { isPlaceholder } from "../optimistic-tasks.js";
 import { PRIORITY_LABELS, TaskForm } from "./TaskForm.js";
 
 interface TaskItemProps {
@@ -16,6 +17,9 @@ interface TaskItemProps {
 export function TaskItem({ task, onSetCompleted, onSave, onDelete, onTagClick }: TaskItemProps) {
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
+  // The box as clicked, until the change is done: the list's own optimistic
+  // update comes a moment later, and the box must not flicker back meanwhile.
+  const [clickedCompleted, setClickedCompleted] = useState<boolean | null>(null);
   const editButtonRef = useRef<HTMLButtonElement>(null);
   const returnFocus = useRef(false);
 
@@ -60,15 +64,20 @@ export function TaskItem({ task, onSetCompleted, onSave, onDelete, onTagClick }:
   }
 
   const overdue = !task.completed && isOverdue(task.dueDate);
+  // A change of this task is on its way, or the task itself is, not stored yet.
+  const pending = busy || isPlaceholder(task);
   return (
-    <li className={task.completed ? "task is-completed" : "task"} aria-busy={busy || undefined}>
+    <li className={task.completed ? "task is-completed" : "task"} aria-busy={pending || undefined}>
       <input
         type="checkbox"
         className="task-check"
-        checked={task.completed}
+        checked={clickedCompleted ?? task.completed}
         // Not disabled while saving: that would take the keyboard focus away.
         onChange={(event) => {
-          if (!busy) void run(() => onSetCompleted(task, event.target.checked));
+          if (pending) return;
+          const completed = event.target.checked;
+          setClickedCompleted(completed);
+          void run(() => onSetCompleted(task, completed)).finally(() => setClickedCompleted(null));
         }}
         aria-label={`Completed: ${task.title}`}
       />
@@ -110,7 +119,7 @@ export function TaskItem({ task, onSetCompleted, onSave, onDelete, onTagClick }:
           ref={editButtonRef}
           className="button-quiet"
           onClick={() => setEditing(true)}
-          disabled={busy}
+          disabled={pending}
         >
           Edit<span className="visually-hidden"> “{task.title}”</span>
         </button>
@@ -118,7 +127,7 @@ export function TaskItem({ task, onSetCompleted, onSave, onDelete, onTagClick }:
           type="button"
           className="button-quiet button-danger"
           onClick={() => void run(() => onDelete(task))}
-          disabled={busy}
+          disabled={pending}
         >
           Delete<span className="visually-hidden"> “{task.title}”</span>
         </button>

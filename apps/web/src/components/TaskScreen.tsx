@@ -1,12 +1,12 @@
+import { keepPreviousData, useIsMutating, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { NewTask, Task, TaskList } from "@todo/client";
-import { useCallback, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 
 import { describeFailure, UNAVAILABLE_MESSAGE, type ApiFailure } from "../api-failure.js";
-import { retryWhileUnavailable } from "../retry.js";
-import type { Session } from "../session.js";
-import { client } from "../task-client.js";
+import { nextAttemptAt } from "../query-client.js";
+import { useTRPC } from "../trpc.js";
 import { useDebouncedValue } from "../use-debounced-value.js";
-import { useTaskList } from "../use-task-list.js";
+import { useTaskChanges } from "../use-task-changes.js";
 import { Brand } from "./Brand.js";
 import { RetryNotice } from "./RetryNotice.js";
 import {
@@ -19,17 +19,15 @@ import {
 import { TaskForm } from "./TaskForm.js";
 import { TaskItem } from "./TaskItem.js";
 
-/** A change gives up after this many tries while the service is unavailable. */
-const CHANGE_ATTEMPTS = 4;
-
-type Outcome<T> = { ok: true; value: T } | { ok: false; failure: ApiFailure };
-
 interface TaskScreenProps {
-  session: Session;
-  onSignOut: (reason?: string) => void;
+  /** Who is signed in, as the header shows it: a name, an email or a user id. */
+  userLabel: string;
+  onSignOut: () => void;
 }
 
-export function TaskScreen({ session, onSignOut }: TaskScreenProps) {
+export function TaskScreen({ userLabel, onSignOut }: TaskScreenProps) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [filterValues, setFilterValues] = useState<FilterValues>(DEFAULT_FILTERS);
   // Typing into search or tag waits for a pause; clicks apply at once.
   const search = useDebouncedValue(filterValues.search, 250);
@@ -40,84 +38,70 @@ export function TaskScreen({ session, onSignOut }: TaskScreenProps) {
   );
   const [announcement, setAnnouncement] = useState("");
 
-  const signOutRefused = useCallback(
-    (failure: ApiFailure) =>
-      onSignOut(`You have been signed out (${failure.message}). Please log in again.`),
-    [onSignOut],
+  // The list for these filters; the last one stays on screen while it loads.
+  // Retries while the service is unavailable, and a refused token's sign-out,
+  // are the query client's (see query-client.ts).
+  const listQuery = useQuery(
+    trpc.task.list.queryOptions(filters, { placeholderData: keepPreviousData }),
   );
-  const { state, reload, patch } = useTaskList(filters, signOutRefused);
+  const changes = useTaskChanges(filters);
+  const changesRetrying = useIsMutating({ predicate: (change) => change.state.failureCount > 0 });
 
-  /**
-   * Runs a change, retrying while the service is unavailable if `idempotent`:
-   * completion is set rather than toggled, an edit sends every field, and
-   * deleting a deleted task is taken as done, so these may arrive twice. A
-   * create may not (a request with no answer may still have been stored), so
-   * it is left to the user to send again.
-   */
-  const change = useCallback(
-    async <T,>(call: () => Promise<T>, idempotent = true): Promise<Outcome<T>> => {
-      try {
-        const value = await retryWhileUnavailable(call, {
-          attempts: idempotent ? CHANGE_ATTEMPTS : 1,
-          onRetry: () => setAnnouncement(`${UNAVAILABLE_MESSAGE} Retrying…`),
-        });
-        reload();
-        return { ok: true, value };
-      } catch (error) {
-        const failure = describeFailure(error);
-        if (failure.kind === "unauthorized") signOutRefused(failure);
-        // Refused input changed nothing; anything else may have, or may be a
-        // lost service the list's own retries then show.
-        else if (failure.kind !== "invalid") reload();
-        if (failure.kind !== "unavailable") return { ok: false, failure };
-        return {
-          ok: false,
-          failure: { ...failure, message: `${failure.message} Please try again in a moment.` },
-        };
-      }
-    },
-    [reload, signOutRefused],
-  );
+  const retrying = listQuery.isFetching && listQuery.failureCount > 0;
+  const retryNow = async () => {
+    // Cut the wait short: stop the pending retry and fetch now.
+    await queryClient.cancelQueries(trpc.task.list.queryFilter(filters));
+    void listQuery.refetch();
+  };
+
+  /** What a failed change means to the user; a refused token has already signed out. */
+  const explain = (error: unknown): ApiFailure => {
+    const failure = describeFailure(error);
+    if (failure.kind !== "unavailable") return failure;
+    return { ...failure, message: `${failure.message} Please try again in a moment.` };
+  };
 
   const createTask = async (draft: NewTask) => {
-    const outcome = await change(() => client.task.create.mutate(draft), false);
-    if (!outcome.ok) return outcome.failure;
-    setAnnouncement(`Added “${outcome.value.title}”.`);
-    return null;
+    try {
+      const task = await changes.create.mutateAsync(draft);
+      setAnnouncement(`Added “${task.title}”.`);
+      return null;
+    } catch (error) {
+      return explain(error);
+    }
   };
 
   const saveTask = async (task: Task, draft: NewTask) => {
-    const outcome = await change(() => client.task.update.mutate({ id: task.id, ...draft }));
-    if (!outcome.ok) return outcome.failure;
-    patch(replaceTask(outcome.value));
-    setAnnouncement(`Saved “${outcome.value.title}”.`);
-    return null;
+    try {
+      const saved = await changes.update.mutateAsync({ id: task.id, ...draft });
+      setAnnouncement(`Saved “${saved.title}”.`);
+      return null;
+    } catch (error) {
+      return explain(error);
+    }
   };
 
   const setCompleted = async (task: Task, completed: boolean) => {
-    // The box is ticked at once; it goes back if the server says no.
-    patch(replaceTask({ ...task, completed }));
-    const outcome = await change(() => client.task.setCompleted.mutate({ id: task.id, completed }));
-    if (outcome.ok) {
-      patch(replaceTask(outcome.value));
+    try {
+      await changes.setCompleted.mutateAsync({ id: task.id, completed });
       setAnnouncement(`“${task.title}” marked ${completed ? "completed" : "pending"}.`);
-    } else {
-      patch(replaceTask(task));
-      setAnnouncement(`Could not update “${task.title}”: ${outcome.failure.message}`);
+    } catch (error) {
+      setAnnouncement(`Could not update “${task.title}”: ${explain(error).message}`);
     }
   };
 
   const deleteTask = async (task: Task) => {
-    const outcome = await change(() => client.task.delete.mutate({ id: task.id }));
-    if (outcome.ok || outcome.failure.kind === "not-found") {
-      patch(removeTask(task.id));
+    try {
+      await changes.remove.mutateAsync({ id: task.id });
       setAnnouncement(`Deleted “${task.title}”.`);
-    } else {
-      setAnnouncement(`Could not delete “${task.title}”: ${outcome.failure.message}`);
+    } catch (error) {
+      const failure = explain(error);
+      if (failure.kind === "not-found") setAnnouncement(`Deleted “${task.title}”.`);
+      else setAnnouncement(`Could not delete “${task.title}”: ${failure.message}`);
     }
   };
 
-  const list = state.list;
+  const list = listQuery.data ?? null;
   const knownTags = useMemo(() => tagsOf(list), [list]);
   const filtered = isFiltered(filterValues);
 
@@ -128,7 +112,7 @@ export function TaskScreen({ session, onSignOut }: TaskScreenProps) {
           <Brand />
           <div className="account">
             <span>
-              Signed in as <strong>{session.label}</strong>
+              Signed in as <strong>{userLabel}</strong>
             </span>
             <button type="button" className="button-quiet" onClick={() => onSignOut()}>
               Log out
@@ -156,23 +140,35 @@ export function TaskScreen({ session, onSignOut }: TaskScreenProps) {
           </div>
           <TaskFilterBar values={filterValues} onChange={setFilterValues} knownTags={knownTags} />
 
-          {state.status === "retrying" ? (
-            <RetryNotice retryAt={state.retryAt} onRetryNow={reload} />
+          {retrying ? (
+            <RetryNotice
+              retryAt={nextAttemptAt(listQuery.failureReason) ?? Date.now()}
+              onRetryNow={() => void retryNow()}
+            />
           ) : null}
-          {state.status === "failed" ? (
+          {listQuery.isError && !listQuery.isFetching ? (
             <div className="notice notice-error" role="alert">
-              <p>Could not load your tasks: {state.failure.message}</p>
-              <button type="button" className="button-quiet" onClick={reload}>
+              <p>Could not load your tasks: {describeFailure(listQuery.error).message}</p>
+              <button
+                type="button"
+                className="button-quiet"
+                onClick={() => void listQuery.refetch()}
+              >
                 Try again
               </button>
             </div>
+          ) : null}
+          {changesRetrying > 0 ? (
+            <p className="notice notice-warning" role="status">
+              {UNAVAILABLE_MESSAGE} Retrying your changes…
+            </p>
           ) : null}
           <p className="visually-hidden" role="status">
             {announcement}
           </p>
 
           {list === null ? (
-            state.status === "loading" ? (
+            listQuery.isPending && !retrying ? (
               <p className="empty">Loading tasks…</p>
             ) : null
           ) : list.items.length === 0 ? (
@@ -199,7 +195,7 @@ export function TaskScreen({ session, onSignOut }: TaskScreenProps) {
               )}
             </div>
           ) : (
-            <ul className="task-list" aria-label="Tasks" aria-busy={state.status === "loading"}>
+            <ul className="task-list" aria-label="Tasks" aria-busy={listQuery.isFetching}>
               {list.items.map((task) => (
                 <TaskItem
                   key={task.id}
@@ -216,20 +212,6 @@ export function TaskScreen({ session, onSignOut }: TaskScreenProps) {
       </main>
     </div>
   );
-}
-
-function replaceTask(updated: Task) {
-  return (list: TaskList): TaskList => ({
-    ...list,
-    items: list.items.map((task) => (task.id === updated.id ? updated : task)),
-  });
-}
-
-function removeTask(id: string) {
-  return (list: TaskList): TaskList => ({
-    total: list.total - 1,
-    items: list.items.filter((task) => task.id !== id),
-  });
 }
 
 function tagsOf(list: TaskList | null): string[] {

@@ -1,9 +1,11 @@
+import { useMutation } from "@tanstack/react-query";
 import { useRef, useState, type FormEvent } from "react";
 
 import { describeFailure, messagesByField } from "../api-failure.js";
 import { focusFirstInvalid } from "../focus-first-invalid.js";
-import { retryWhileUnavailable } from "../retry.js";
-import { tokenUserId, type Session } from "../session.js";
+import { retryWhileUnavailable } from "../query-client.js";
+import { tokenUserId } from "../jwt-claims.js";
+import type { Session } from "../session.js";
 import { createClientWithToken } from "../task-client.js";
 import { Field } from "./Field.js";
 import { FormError } from "./FormError.js";
@@ -18,15 +20,20 @@ export function TokenForm({ onSignIn }: { onSignIn: (session: Session) => void }
   const [token, setToken] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  // The trial runs on a client of its own, with the candidate token: the
+  // app's client sends the session's, and there is none yet.
+  const trial = useMutation({
+    mutationFn: (candidate: string) =>
+      createClientWithToken(() => candidate).task.list.query({ limit: 1 }),
+    retry: retryWhileUnavailable(2),
+  });
+  const busy = !trial.isIdle && !trial.isError;
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const candidate = token.trim().replace(/^Bearer\s+/i, "");
-    setBusy(true);
     try {
-      const trial = createClientWithToken(() => candidate);
-      await retryWhileUnavailable(() => trial.task.list.query({ limit: 1 }), { attempts: 3 });
+      await trial.mutateAsync(candidate);
       onSignIn({ token: candidate, label: tokenUserId(candidate) ?? "token user" });
     } catch (caught) {
       const failure = describeFailure(caught);
@@ -37,7 +44,6 @@ export function TokenForm({ onSignIn }: { onSignIn: (session: Session) => void }
         setError(null);
         setFormError(messagesByField(failure, []).formError);
       }
-      setBusy(false);
       focusFirstInvalid(formRef.current);
     }
   }

@@ -6,12 +6,13 @@ import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
 import { jwt } from "better-auth/plugins";
+import cors from "cors";
 import pg from "pg";
 
 // A genuine Better Auth (the library the frontends use), on a database of its
 // own, served over HTTP on loopback: email and password sign-up, and the JWT
 // plugin at its defaults unless a test asks for key rotation or the session
-// cookie cache.
+// cookie cache. Other packages' tests import it as "@todo/server/testing".
 
 export interface BetterAuthOptions {
   secret: string;
@@ -19,6 +20,12 @@ export interface BetterAuthOptions {
   rotation?: { rotationInterval: number; gracePeriod: number };
   /** `session.cookieCache` with `strategy: "jwt"`, for this many seconds. */
   cookieCacheSeconds?: number;
+  /**
+   * Origins of web apps that call it from a browser (Better Auth's
+   * `trustedOrigins`). They also get CORS answers with credentials, as a
+   * Better Auth on another origin than its app needs.
+   */
+  trustedOrigins?: string[];
 }
 
 export interface SignedUp {
@@ -35,6 +42,11 @@ export interface RunningBetterAuth {
   signUp(email: string): Promise<SignedUp>;
   /** A JWT from the JWT plugin's `/api/auth/token`, for a signed-in session. */
   token(session: SignedUp): Promise<string>;
+  /**
+   * The same, as a Next.js server component gets it: `auth.api.getToken({
+   * headers })` in the server's own process, with the request's cookies.
+   */
+  tokenOnServer(session: SignedUp): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +62,7 @@ export async function startBetterAuth(options: BetterAuthOptions): Promise<Runni
     secret: options.secret,
     database: pool,
     emailAndPassword: { enabled: true },
+    trustedOrigins: options.trustedOrigins ?? [],
     plugins: [jwt(options.rotation ? { jwks: options.rotation } : undefined)],
     ...(options.cookieCacheSeconds
       ? {
@@ -58,11 +71,18 @@ export async function startBetterAuth(options: BetterAuthOptions): Promise<Runni
           },
         }
       : {}),
+    // Better Auth skips its Origin checks when NODE_ENV is "test", as it is
+    // under vitest; a browser test must meet them as production does.
+    advanced: { disableOriginCheck: false },
     telemetry: { enabled: false },
   });
   const { runMigrations } = await getMigrations(auth.options);
   await runMigrations();
-  server.on("request", toNodeHandler(auth));
+  const handle = toNodeHandler(auth);
+  const allowTrustedOrigins = cors({ origin: options.trustedOrigins ?? false, credentials: true });
+  server.on("request", (req, res) => {
+    allowTrustedOrigins(req, res, () => void handle(req, res));
+  });
 
   return {
     url,
@@ -87,6 +107,12 @@ export async function startBetterAuth(options: BetterAuthOptions): Promise<Runni
       const res = await fetch(`${url}/api/auth/token`, { headers: { cookie: session.cookie } });
       if (!res.ok) throw new Error(`Better Auth /api/auth/token: ${res.status}`);
       return ((await res.json()) as { token: string }).token;
+    },
+    async tokenOnServer(session) {
+      const { token } = await auth.api.getToken({
+        headers: new Headers({ cookie: session.cookie }),
+      });
+      return token;
     },
     async stop() {
       server.closeAllConnections();

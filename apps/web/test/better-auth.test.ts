@@ -1,0 +1,164 @@
+import { randomBytes } from "node:crypto";
+
+import { createTaskClient } from "@todo/client";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+import { launchChromium, openApp, TaskScreen } from "./browser.js";
+
+// The app built with VITE_BETTER_AUTH_URL, against a genuine Better Auth
+// (@todo/server/testing) that the API trusts: one user's journey.
+
+const betterAuthUrl = inject("betterAuthUrl");
+const apiUrl = inject("apiUrl");
+const email = `grace-${randomBytes(4).toString("hex")}@example.com`;
+const password = "correct horse battery";
+
+let browser: Browser;
+let page: Page;
+let screen: TaskScreen;
+/** The Authorization header of every request to the API, in order. */
+const apiAuthorizations: Array<string | undefined> = [];
+let tokenFetches = 0;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  page = await openApp(browser, inject("betterAuthWebUrl"));
+  screen = new TaskScreen(page);
+  page.on("request", (request) => {
+    if (request.url().startsWith(`${apiUrl}/trpc/`) && request.method() !== "OPTIONS") {
+      apiAuthorizations.push(request.headers().authorization);
+    }
+    if (request.url() === `${betterAuthUrl}/api/auth/token`) tokenFetches += 1;
+  });
+});
+afterAll(() => browser?.close());
+
+function decodeJwt(token: string) {
+  const [header, payload] = token
+    .split(".")
+    .slice(0, 2)
+    .map(
+      (part) => JSON.parse(Buffer.from(part, "base64url").toString()) as Record<string, unknown>,
+    );
+  return { header: header!, payload: payload! };
+}
+
+/** The API's next `times` answers to task.list: "Token expired". */
+async function refuseTaskLists(times: number) {
+  await page.route(
+    "**/trpc/task.list**",
+    (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: "application/json",
+        body: JSON.stringify([
+          {
+            error: {
+              message: "Token expired",
+              code: -32001,
+              data: { code: "UNAUTHORIZED", httpStatus: 401, path: "task.list" },
+            },
+          },
+        ]),
+      }),
+    { times },
+  );
+}
+
+async function logIn() {
+  const form = page.getByRole("form", { name: "Log in" });
+  await form.getByLabel("Email").fill(email);
+  await form.getByLabel("Password").fill(password);
+  await form.getByLabel("Password").press("Enter");
+}
+
+describe("signing in with Better Auth, in Chromium", () => {
+  it("offers Better Auth's accounts, and no token form", async () => {
+    await page.getByRole("form", { name: "Log in" }).waitFor();
+    expect(await page.getByText("Have a token from elsewhere?").count()).toBe(0);
+    expect(apiAuthorizations).toEqual([]);
+  });
+
+  it("says in the app's words what Better Auth refuses, under its field", async () => {
+    await page.getByRole("button", { name: "Sign up" }).click();
+    const form = page.getByRole("form", { name: "Sign up" });
+    await form.getByLabel("Email").fill(email);
+    await form.getByLabel("Password").fill("short");
+    await form.getByLabel("Password").press("Enter");
+
+    await form.getByText("Use at least 8 characters for your password.").waitFor();
+    expect(await form.getByLabel("Password").getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("signs up with Better Auth and lands on an empty list", async () => {
+    const form = page.getByRole("form", { name: "Sign up" });
+    await form.getByLabel("Name").fill("Grace");
+    await form.getByLabel("Password").fill(password);
+    await form.getByLabel("Password").press("Enter");
+
+    await page.getByText("Signed in as Grace").waitFor();
+    await page.getByText("Nothing to do yet. Add your first task above.").waitFor();
+  });
+
+  it("adds tasks, every API call carrying one Better Auth JWT, fetched once", async () => {
+    await screen.addTask({ title: "Plan the trip", priority: "High" });
+    await screen.addTask({ title: "Book the hotel", tags: "travel" });
+    expect(await screen.titles()).toEqual(["Book the hotel", "Plan the trip"]);
+
+    expect(apiAuthorizations.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(apiAuthorizations).size).toBe(1);
+    expect(tokenFetches).toBe(1);
+    const token = apiAuthorizations[0]!.replace(/^Bearer /, "");
+    const { header, payload } = decodeJwt(token);
+    expect(header.alg).toBe("EdDSA");
+    expect(payload).toMatchObject({ iss: betterAuthUrl, aud: betterAuthUrl });
+    expect(Number(payload.exp) - Number(payload.iat)).toBe(15 * 60);
+
+    const api = createTaskClient({ url: `${apiUrl}/trpc`, getToken: () => token });
+    const { items } = await api.task.list.query();
+    expect(items.map(({ title, userId }) => ({ title, userId }))).toEqual([
+      { title: "Book the hotel", userId: payload.sub },
+      { title: "Plan the trip", userId: payload.sub },
+    ]);
+  });
+
+  it("keeps the session and the tasks after a reload", async () => {
+    await page.reload();
+    await page.getByText("Signed in as Grace").waitFor();
+    await expect.poll(() => screen.titles()).toEqual(["Book the hotel", "Plan the trip"]);
+  });
+
+  it("gets a new token once when the API refuses one, and carries on", async () => {
+    const fetchesBefore = tokenFetches;
+    await refuseTaskLists(1);
+    await page.getByRole("group", { name: "Status" }).getByText("Pending").click();
+
+    await expect.poll(() => screen.titles()).toEqual(["Book the hotel", "Plan the trip"]);
+    await expect.poll(() => tokenFetches).toBe(fetchesBefore + 1);
+    expect(await page.getByText("Signed in as Grace").count()).toBe(1);
+  });
+
+  it("signs out, and signs in again to find the tasks", async () => {
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("form", { name: "Log in" }).waitFor();
+    expect(await page.getByText("Signed in as Grace").count()).toBe(0);
+
+    await logIn();
+    await page.getByText("Signed in as Grace").waitFor();
+    await expect.poll(() => screen.titles()).toEqual(["Book the hotel", "Plan the trip"]);
+  });
+
+  it("signs out of Better Auth, saying why, when the API refuses the renewed token too", async () => {
+    await refuseTaskLists(2);
+    await page.getByRole("group", { name: "Status" }).getByText("Completed").click();
+
+    await page
+      .getByText("You have been signed out (Token expired). Please log in again.")
+      .waitFor();
+    await page.getByRole("form", { name: "Log in" }).waitFor();
+    await page.reload();
+    await page.getByRole("form", { name: "Log in" }).waitFor();
+    expect(await page.getByText("Signed in as Grace").count()).toBe(0);
+  });
+});

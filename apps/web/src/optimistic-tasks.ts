@@ -19,6 +19,7 @@ export function placeholderTask(draft: NewTask): Task {
     tags: draft.tags ?? [],
     createdAt: now,
     updatedAt: now,
+    version: 1,
   };
 }
 

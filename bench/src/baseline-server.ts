@@ -18,7 +18,7 @@ const PRIORITIES = new Set(["low", "medium", "high"]);
 const isoUtc = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
 const COLUMNS = `id, user_id, title, description, completed, priority, ${isoUtc("due_date")}, tags,
-  ${isoUtc("created_at")}, ${isoUtc("updated_at")}`;
+  ${isoUtc("created_at")}, ${isoUtc("updated_at")}, version`;
 
 // The list's default: sort=created, order=desc, limit=1000, offset=0.
 const LIST_SQL = `SELECT ${COLUMNS}, count(*) OVER () AS total
@@ -41,6 +41,7 @@ interface TaskRow {
   tags: string[] | null;
   created_at: string;
   updated_at: string;
+  version: number;
 }
 
 class HttpError extends Error {
@@ -75,6 +76,7 @@ function toRestTask(row: TaskRow) {
     tags: row.tags ?? [],
     created_at: row.created_at,
     updated_at: row.updated_at,
+    version: row.version,
   };
 }
 

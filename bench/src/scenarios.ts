@@ -60,6 +60,7 @@ const REST_TASK_KEYS = [
   "tags",
   "created_at",
   "updated_at",
+  "version",
 ].join();
 
 const tasksPath = (user: BenchUser) => `/api/${encodeURIComponent(user.id)}/tasks`;

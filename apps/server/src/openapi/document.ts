@@ -14,7 +14,7 @@ import type { z } from "zod";
 
 import { snakeToCamel } from "../rest/field-names.js";
 import { authPaths } from "./auth-paths.js";
-import { errorResponses, type ErrorStatus } from "./error-responses.js";
+import { errorResponses, idempotencyInFlight, type ErrorStatus } from "./error-responses.js";
 import { errorDetail, httpValidationError, validationError } from "./error-schemas.js";
 import { jsonBody, jsonContent } from "./json-content.js";
 import { componentRef, toRestComponents, toRestSchema } from "./rest-json-schema.js";
@@ -170,6 +170,7 @@ function tasksPathItem(): PathItem {
     post: taskOperation({
       operationId: "createTask",
       summary: "Create a task",
+      parameters: [idempotencyKeyParameter],
       requestBody: jsonBody("TaskCreate", { required: true }),
       responses: {
         "201": {
@@ -179,6 +180,8 @@ function tasksPathItem(): PathItem {
               description: "The new task's path, `/api/{user_id}/tasks/{id}`",
               schema: { type: "string", format: "uri-reference" },
             },
+            ETag: etagHeader,
+            "Idempotent-Replayed": replayedHeader,
           },
           content: jsonContent(componentRef("Task")),
         },
@@ -196,13 +199,21 @@ function taskPathItem(): PathItem {
       {
         operationId: "getTask",
         summary: "Get a task",
-        responses: { "200": taskResponse("The task") },
+        parameters: [ifNoneMatchParameter],
+        responses: {
+          "200": taskResponse("The task"),
+          "304": {
+            description: "Not modified: If-None-Match matched",
+            headers: { ETag: etagHeader },
+          },
+        },
       },
       TASK_ERRORS,
     ),
     put: taskOperation(
       {
         operationId: "updateTask",
+        parameters: [ifMatchParameter],
         summary: "Update a task",
         description: changes,
         requestBody: jsonBody("TaskUpdate", { required: true }),
@@ -213,6 +224,7 @@ function taskPathItem(): PathItem {
     patch: taskOperation(
       {
         operationId: "patchTask",
+        parameters: [ifMatchParameter],
         summary: "Update a task (same as PUT)",
         description: changes,
         requestBody: jsonBody("TaskUpdate", { required: true }),
@@ -224,6 +236,7 @@ function taskPathItem(): PathItem {
       {
         operationId: "deleteTask",
         summary: "Delete a task",
+        parameters: [ifMatchParameter],
         responses: { "204": { description: "Deleted; the body is empty" } },
       },
       TASK_ERRORS,
@@ -237,6 +250,7 @@ function taskCompletePathItem(): PathItem {
     patch: taskOperation(
       {
         operationId: "completeTask",
+        parameters: [ifMatchParameter, idempotencyKeyParameter],
         summary: "Toggle or set a task's completion",
         description:
           'No body (or no `completed` in it) toggles `completed`; `{"completed": bool}` sets it.',
@@ -264,11 +278,17 @@ interface TaskOperationSpec {
 function taskOperation(spec: TaskOperationSpec, pathErrors: ErrorStatus[] = []): Operation {
   const errors: ErrorStatus[] = [401, 403, 422, 503, ...pathErrors];
   if (spec.requestBody) errors.push(400, 413, 415);
+  const headers = new Set((spec.parameters ?? []).map((parameter) => parameter.name));
+  if (headers.has("If-Match")) errors.push(412);
+  if (headers.has("Idempotency-Key")) errors.push(400, 409);
   return {
     ...spec,
     tags: ["tasks"],
     security: BEARER,
-    responses: { ...spec.responses, ...errorResponses(errors) },
+    responses: {
+      ...spec.responses,
+      ...errorResponses([...new Set(errors)], { 409: idempotencyInFlight() }),
+    },
   };
 }
 
@@ -324,5 +344,46 @@ function listQueryParameters(): Parameter[] {
 }
 
 function taskResponse(description: string): Response {
-  return { description, content: jsonContent(componentRef("Task")) };
+  return { description, headers: { ETag: etagHeader }, content: jsonContent(componentRef("Task")) };
 }
+
+const etagHeader = {
+  description: 'The task\'s version as a strong entity-tag, e.g. `"3"`',
+  schema: { type: "string" },
+} as const;
+
+const replayedHeader = {
+  description:
+    "`true` when this is the stored answer to an earlier request with the same Idempotency-Key",
+  schema: { type: "string", const: "true" },
+} as const;
+
+const ifMatchParameter: Parameter = {
+  name: "If-Match",
+  in: "header",
+  required: false,
+  description:
+    'Apply the write only if the task is at one of these versions (`"3"`, a comma list, or `*`); ' +
+    "otherwise 412 and nothing changes. Weak tags never match.",
+  schema: { type: "string" },
+};
+
+const ifNoneMatchParameter: Parameter = {
+  name: "If-None-Match",
+  in: "header",
+  required: false,
+  description:
+    "304 without a body when the task is at one of these versions (weak comparison), or `*`",
+  schema: { type: "string" },
+};
+
+const idempotencyKeyParameter: Parameter = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "1–255 printable ASCII characters (bare, or a quoted structured-field string). A retry with " +
+    "the same key and request gets the first answer again, with `Idempotent-Replayed: true`; " +
+    "the same key with another request is a 422; kept at least 24 hours, per user.",
+  schema: { type: "string", minLength: 1, maxLength: 257 },
+};

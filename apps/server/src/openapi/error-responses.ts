@@ -4,7 +4,7 @@ import type { Header, Response } from "./types.js";
 // One line per status, as the contract's error table says it. Every error body
 // is `{"detail": ...}`; a 422 lists the problems the way Pydantic v2 does.
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 503;
 
 const retryAfter: Header = {
   description: "Seconds to wait before trying again",
@@ -52,6 +52,11 @@ const ERROR_RESPONSES: Record<ErrorStatus, Response> = {
     "An account with this email exists already (emails are compared without regard to case)",
     "Email already registered",
   ),
+  412: detailResponse(
+    "If-Match lists no current version of the task (weak tags never match): nothing changed",
+    "Precondition failed",
+    { ETag: { description: "The task's current version", schema: { type: "string" } } },
+  ),
   413: detailResponse("The body is over the size limit (default 100 kB)", "Request body too large"),
   415: detailResponse("The body is not `application/json`", "Unsupported media type"),
   422: {
@@ -86,3 +91,10 @@ export function errorResponses(
     sorted.map((status) => [String(status), specific[status] ?? ERROR_RESPONSES[status]]),
   );
 }
+
+/** 409 on the routes that take an Idempotency-Key. */
+export const idempotencyInFlight = (): Response =>
+  detailResponse(
+    "A request with this Idempotency-Key is still being processed: retry later",
+    "A request with this Idempotency-Key is still being processed",
+  );

@@ -262,6 +262,9 @@ function drainOnClose(server: Server): { start(): void } {
   const closeWhenDone = (res: ServerResponse) => {
     if (!res.headersSent) res.setHeader("Connection", "close");
   };
+  server.on("connection", (socket: Socket) => {
+    socket.once("close", () => idleAfterAnswer.delete(socket));
+  });
   // First in line, so no handler has started the response yet.
   server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
@@ -270,10 +273,7 @@ function drainOnClose(server: Server): { start(): void } {
     res.once("close", () => {
       inFlight.delete(res);
       if (draining) socket.destroySoon();
-      else if (!socket.destroyed) {
-        idleAfterAnswer.add(socket);
-        socket.once("close", () => idleAfterAnswer.delete(socket));
-      }
+      else if (!socket.destroyed) idleAfterAnswer.add(socket);
     });
     if (draining) closeWhenDone(res);
   });

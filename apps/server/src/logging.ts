@@ -90,7 +90,7 @@ function prettyStream(destination?: DestinationStream): DestinationStream {
 /**
  * The process's log on stdout. In production lines are written in batches of
  * 4 kB and at least once a second, not one write(2) per line: under load the
- * per-request write was a tenth of the server's CPU. `flushSync` before the
+ * per-request write was a large share of the server's CPU (bench/README.md). `flushSync` before the
  * process exits loses nothing.
  */
 export function createStdoutLogger(options: LoggerSettings & { buffered: boolean }): {
@@ -139,7 +139,7 @@ export function requestLogging(
   // The request line is written by a logger of its own, to the same
   // destination, without the redaction pass: its six fields are fixed and
   // none is secret, and redaction's wildcards walk every field of every line
-  // (a twentieth of a request's allocations).
+  // (a measurable share of a request's allocations: bench/README.md).
   const requestLine = pino(
     { ...BASE_SETTINGS, level: logger.level },
     // pino's public symbol for a logger's destination; its types omit it.

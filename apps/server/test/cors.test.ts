@@ -30,8 +30,22 @@ describe("CORS", () => {
     for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"])
       expect(methods).toContain(method);
     const headers = res.headers.get("access-control-allow-headers")?.toLowerCase() ?? "";
-    expect(headers).toContain("authorization");
-    expect(headers).toContain("content-type");
+    for (const header of [
+      "authorization",
+      "content-type",
+      "if-match",
+      "if-none-match",
+      "idempotency-key",
+    ])
+      expect(headers).toContain(header);
+  });
+
+  it("logs a refused origin once, naming the variable that would allow it", async () => {
+    for (let i = 0; i < 3; i++) await preflight("https://refused.example.com");
+    const lines = app.logs.filter((line) => line.origin === "https://refused.example.com");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 40 });
+    expect(String(lines[0]!.msg)).toContain("CORS_ORIGINS");
   });
 
   it("gives an unlisted origin no CORS headers at all, never *", async () => {
@@ -53,8 +67,8 @@ describe("CORS", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
     expect(res.headers.get("vary")).toMatch(/Origin/i);
     const exposed = res.headers.get("access-control-expose-headers")?.toLowerCase() ?? "";
-    expect(exposed).toContain("x-total-count");
-    expect(exposed).toContain("location");
+    for (const header of ["x-total-count", "location", "etag", "idempotent-replayed"])
+      expect(exposed).toContain(header);
   });
 
   it("keeps CORS headers on error responses, so the browser can read the detail", async () => {

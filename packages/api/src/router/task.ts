@@ -30,7 +30,7 @@ import {
 // Outputs are typed by the output schemas (taskOutput, taskListOutput, …:
 // what the OpenAPI document shows) but not parsed again at run time: every
 // task is built field by field in toTaskOutput, and re-validating a page of
-// 1,000 tasks on every call was a tenth of the list's CPU time. The router
+// 1,000 tasks on every call cost the list dearly (bench/README.md). The router
 // tests parse real outputs with those schemas, so the two cannot drift.
 
 /**

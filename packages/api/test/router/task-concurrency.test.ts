@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { createCaller } from "../../src/root.js";
+import { VersionMismatchError } from "../../src/router/task.js";
+import { createContextInner } from "../../src/trpc.js";
+import { expectTRPCError, openTestDatabase } from "../caller.js";
+
+// The contract's "Concurrent edits and retries" through createCaller: what
+// every transport gets from the procedures.
+
+let env: Awaited<ReturnType<typeof openTestDatabase>>;
+const ana = () => env.callerFor("ana");
+
+beforeAll(async () => {
+  env = await openTestDatabase();
+});
+afterAll(() => env.close());
+
+describe("version", () => {
+  it("is 1 on create and +1 on every change; a write that changes nothing keeps it", async () => {
+    const task = await ana().task.create({ title: "v" });
+    expect(task.version).toBe(1);
+    expect((await ana().task.update({ id: task.id, title: "v" })).version).toBe(1);
+    expect((await ana().task.update({ id: task.id, title: "w" })).version).toBe(2);
+    expect((await ana().task.toggleComplete({ id: task.id })).version).toBe(3);
+    expect((await ana().task.setCompleted({ id: task.id, completed: true })).version).toBe(3);
+    expect((await ana().task.setCompleted({ id: task.id, completed: false })).version).toBe(4);
+  });
+});
+
+describe("expectedVersion", () => {
+  it("lets a write apply at that version, and refuses it at another with PRECONDITION_FAILED, changing nothing", async () => {
+    const task = await ana().task.create({ title: "guarded" });
+    const error = await expectTRPCError(
+      ana().task.update({ id: task.id, title: "lost", expectedVersion: 2 }),
+      "PRECONDITION_FAILED",
+    );
+    expect(error.cause).toBeInstanceOf(VersionMismatchError);
+    expect((error.cause as VersionMismatchError).currentVersion).toBe(1);
+    await expectTRPCError(
+      ana().task.toggleComplete({ id: task.id, expectedVersion: [5, 6] }),
+      "PRECONDITION_FAILED",
+    );
+    await expectTRPCError(
+      ana().task.delete({ id: task.id, expectedVersion: 9 }),
+      "PRECONDITION_FAILED",
+    );
+    expect(await ana().task.byId({ id: task.id })).toMatchObject({
+      title: "guarded",
+      completed: false,
+      version: 1,
+    });
+
+    expect(
+      (await ana().task.update({ id: task.id, title: "won", expectedVersion: [3, 1] })).version,
+    ).toBe(2);
+    expect(await ana().task.delete({ id: task.id, expectedVersion: 2 })).toEqual({ id: task.id });
+  });
+
+  it("is NOT_FOUND for a missing task or another user's, before any version check", async () => {
+    const task = await ana().task.create({ title: "mine" });
+    await expectTRPCError(
+      env.callerFor("ben").task.update({ id: task.id, title: "x", expectedVersion: 1 }),
+      "NOT_FOUND",
+    );
+    await expectTRPCError(
+      ana().task.update({
+        id: "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab",
+        title: "x",
+        expectedVersion: 1,
+      }),
+      "NOT_FOUND",
+    );
+  });
+});
+
+describe("idempotencyKey", () => {
+  it("replays the first answer of task.create and task.toggleComplete, saying so in the context", async () => {
+    const first = await ana().task.create({ title: "once", idempotencyKey: "k-create" });
+    const context = createContextInner({ db: env.db, userId: "ana" });
+    const again = await createCaller(context).task.create({
+      title: "once",
+      idempotencyKey: "k-create",
+    });
+    expect(again).toEqual(first);
+    expect(context.answer.replayed).toBe(true);
+
+    const toggled = await ana().task.toggleComplete({ id: first.id, idempotencyKey: "k-toggle" });
+    const retried = await ana().task.toggleComplete({ id: first.id, idempotencyKey: "k-toggle" });
+    expect(retried).toEqual(toggled);
+    expect((await ana().task.byId({ id: first.id })).completed).toBe(true);
+  });
+
+  it("is UNPROCESSABLE_CONTENT for a key reused with another input, and CONFLICT while the first is in flight", async () => {
+    await ana().task.create({ title: "a", idempotencyKey: "k-reuse" });
+    await expectTRPCError(
+      ana().task.create({ title: "b", idempotencyKey: "k-reuse" }),
+      "UNPROCESSABLE_CONTENT",
+    );
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () =>
+        ana().task.create({ title: "race", idempotencyKey: "k-race" }),
+      ),
+    );
+    const codes = results.map((r) =>
+      r.status === "fulfilled" ? "ok" : (r.reason as { code: string }).code,
+    );
+    expect(codes.every((code) => code === "ok" || code === "CONFLICT")).toBe(true);
+    const page = await ana().task.list({ search: "race" });
+    expect(page.total).toBe(1);
+  });
+
+  it("is per user, and a failed call leaves the key free", async () => {
+    const mine = await ana().task.create({ title: "mine", idempotencyKey: "k-user" });
+    const theirs = await env
+      .callerFor("ben")
+      .task.create({ title: "mine", idempotencyKey: "k-user" });
+    expect(theirs.id).not.toBe(mine.id);
+    await expectTRPCError(
+      ana().task.toggleComplete({
+        id: "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab",
+        idempotencyKey: "k-fail",
+      }),
+      "NOT_FOUND",
+    );
+    const task = await ana().task.create({ title: "later" });
+    // The same key with another input is accepted: the failed call kept nothing.
+    expect(
+      (await ana().task.toggleComplete({ id: task.id, idempotencyKey: "k-fail" })).completed,
+    ).toBe(true);
+  });
+
+  it("refuses a key that is empty, too long or not printable ASCII", async () => {
+    for (const key of ["", "x".repeat(256), "clé", "a\tb"]) {
+      await expectTRPCError(ana().task.create({ title: "t", idempotencyKey: key }), "BAD_REQUEST");
+    }
+  });
+});

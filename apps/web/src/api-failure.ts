@@ -9,6 +9,7 @@ export type FailureKind =
   | "rate-limited"
   | "invalid"
   | "conflict"
+  | "changed-elsewhere"
   | "not-found"
   | "unexpected";
 
@@ -26,6 +27,8 @@ export interface FieldIssue {
 }
 
 export const UNAVAILABLE_MESSAGE = "The service is unavailable right now.";
+export const CHANGED_ELSEWHERE_MESSAGE =
+  "This task was changed elsewhere (on another device, perhaps), so nothing was changed here.";
 const RATE_LIMITED_MESSAGE = "Too many attempts. Wait a minute, then try again.";
 
 export function describeFailure(error: unknown): ApiFailure {
@@ -46,6 +49,10 @@ export function describeFailure(error: unknown): ApiFailure {
       return failure("rate-limited", RATE_LIMITED_MESSAGE);
     case "CONFLICT":
       return failure("conflict", error.message);
+    // The task is no longer at the version the user was looking at (the error's
+    // cause is not sent, so what it is now must be fetched).
+    case "PRECONDITION_FAILED":
+      return failure("changed-elsewhere", CHANGED_ELSEWHERE_MESSAGE);
     case "NOT_FOUND":
       return failure("not-found", error.message);
     case "BAD_REQUEST":

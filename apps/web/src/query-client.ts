@@ -12,6 +12,28 @@ export function retryWhileUnavailable(maxRetries = Infinity) {
     failureCount < maxRetries && describeFailure(error).kind === "unavailable";
 }
 
+/**
+ * A change sent with an idempotency key: retried like `retryWhileUnavailable`,
+ * and also while an earlier try with the same key is still being processed
+ * (CONFLICT), which soon gives the first try's answer.
+ */
+export function retryWhileUnavailableOrInFlight(maxRetries: number, maxInFlightRetries = 20) {
+  return (failureCount: number, error: unknown): boolean => {
+    const { kind } = describeFailure(error);
+    if (kind === "conflict") return failureCount < maxInFlightRetries;
+    return failureCount < maxRetries && kind === "unavailable";
+  };
+}
+
+/** How long to wait for an earlier try with the same idempotency key to finish. */
+const IN_FLIGHT_DELAY_MS = 250;
+
+/** `backoffDelay`, but a short wait when an earlier try is still in flight. */
+export function changeRetryDelay(failureCount: number, error: unknown): number {
+  if (describeFailure(error).kind === "conflict") return IN_FLIGHT_DELAY_MS;
+  return backoffDelay(failureCount, error);
+}
+
 const nextAttempts = new WeakMap<object, number>();
 
 /**
@@ -46,7 +68,7 @@ export function createQueryClient(onUnauthorized?: (failure: ApiFailure) => void
     defaultOptions: {
       queries: { retry: retryWhileUnavailable(), retryDelay: backoffDelay },
       // A change is retried only where it says it may be sent twice.
-      mutations: { retry: false, retryDelay: backoffDelay },
+      mutations: { retry: false, retryDelay: changeRetryDelay },
     },
   });
 }

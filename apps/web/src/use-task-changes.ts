@@ -1,15 +1,16 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { TaskFilters, TaskList } from "@todo/client";
+import type { Task, TaskFilters, TaskList } from "@todo/client";
 
 import { describeFailure } from "./api-failure.js";
 import { addTask, placeholderTask, removeTask, updateTask } from "./optimistic-tasks.js";
-import { retryWhileUnavailable } from "./query-client.js";
+import { retryWhileUnavailable, retryWhileUnavailableOrInFlight } from "./query-client.js";
 import { useTRPC } from "./trpc.js";
 
 /**
  * A change that may safely arrive twice gives up after this many retries
- * while the service is unavailable: completion is set rather than toggled, an
- * edit sends every field, and deleting a deleted task is taken as done.
+ * while the service is unavailable: a new task and a tick carry an
+ * idempotency key (made once per click, kept by every retry), an edit sends
+ * every field, and deleting a deleted task is taken as done.
  */
 const CHANGE_RETRIES = 3;
 
@@ -50,8 +51,8 @@ export function useTaskChanges(filters: TaskFilters) {
 
   const create = useMutation(
     trpc.task.create.mutationOptions({
-      // No retry: a create whose answer was lost may have been stored, and
-      // sending it again would store it twice.
+      // Safe to retry: the server answers a retry with the first try's task.
+      retry: retryWhileUnavailableOrInFlight(CHANGE_RETRIES),
       onMutate: async (draft) => {
         const placeholder = placeholderTask(draft);
         // An untitled task will be refused: nothing to show meanwhile.
@@ -76,7 +77,7 @@ export function useTaskChanges(filters: TaskFilters) {
 
   const setCompleted = useMutation(
     trpc.task.setCompleted.mutationOptions({
-      retry: retryWhileUnavailable(CHANGE_RETRIES),
+      retry: retryWhileUnavailableOrInFlight(CHANGE_RETRIES),
       onMutate: ({ id, completed }) => showAtOnce(updateTask(id, { completed })),
       onSuccess: (task, _input, snapshot) => applyAnswer(snapshot, updateTask(task.id, task)),
       onError: (_error, _input, snapshot) => restore(snapshot),
@@ -96,5 +97,26 @@ export function useTaskChanges(filters: TaskFilters) {
     }),
   );
 
-  return { create, update, setCompleted, remove };
+  /**
+   * The task as it now is on the server, put into every list on screen: after
+   * PRECONDITION_FAILED (whose cause is not sent) this is how the user gets to
+   * see what changed. Null when it is gone or cannot be fetched now.
+   */
+  async function fetchCurrent(id: string): Promise<Task | null> {
+    try {
+      const current = await queryClient.fetchQuery({
+        ...trpc.task.byId.queryOptions({ id }),
+        staleTime: 0,
+      });
+      queryClient.setQueriesData<TaskList>(
+        trpc.task.list.queryFilter(),
+        (list) => list && updateTask(id, current)(list),
+      );
+      return current;
+    } catch {
+      return null;
+    }
+  }
+
+  return { create, update, setCompleted, remove, fetchCurrent };
 }

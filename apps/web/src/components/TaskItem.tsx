@@ -2,26 +2,38 @@ import type { NewTask, Task } from "@todo/client";
 import { useEffect, useRef, useState } from "react";
 
 import type { ApiFailure } from "../api-failure.js";
-import { formatDueDate, isOverdue } from "../due-date.js";
 import { isPlaceholder } from "../optimistic-tasks.js";
-import { PRIORITY_LABELS, TaskForm } from "./TaskForm.js";
+import { TaskDetails } from "./TaskDetails.js";
+import { TaskForm } from "./TaskForm.js";
+
+/** A refused save; `current` is the task as it now is when it was changed elsewhere. */
+export interface SaveRefusal {
+  failure: ApiFailure;
+  current?: Task;
+}
 
 interface TaskItemProps {
   task: Task;
-  onSetCompleted: (task: Task, completed: boolean) => Promise<void>;
-  onSave: (task: Task, draft: NewTask) => Promise<ApiFailure | null>;
-  onDelete: (task: Task) => Promise<void>;
+  /** Each change names the task as the user saw it: its version is the one the change expects. */
+  onSetCompleted: (task: Task, completed: boolean) => Promise<ApiFailure | null>;
+  onSave: (task: Task, draft: NewTask) => Promise<SaveRefusal | null>;
+  onDelete: (task: Task) => Promise<ApiFailure | null>;
   onTagClick: (tag: string) => void;
 }
 
 export function TaskItem({ task, onSetCompleted, onSave, onDelete, onTagClick }: TaskItemProps) {
-  const [editing, setEditing] = useState(false);
+  // The task as it was when the edit began (or as last shown beside the
+  // form): a save applies only to that version, never silently over a newer one.
+  const [editedTask, setEditedTask] = useState<Task | null>(null);
+  const [changedElsewhere, setChangedElsewhere] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // The box as clicked, until the change is done: the list's own optimistic
   // update comes a moment later, and the box must not flicker back meanwhile.
   const [clickedCompleted, setClickedCompleted] = useState<boolean | null>(null);
   const editButtonRef = useRef<HTMLButtonElement>(null);
   const returnFocus = useRef(false);
+  const editing = editedTask !== null;
 
   useEffect(() => {
     // Back from the edit form, focus goes where it was: on "Edit".
@@ -31,31 +43,61 @@ export function TaskItem({ task, onSetCompleted, onSave, onDelete, onTagClick }:
     }
   }, [editing]);
 
+  const startEditing = () => {
+    setNotice(null);
+    setChangedElsewhere(false);
+    setEditedTask(task);
+  };
   const stopEditing = () => {
     returnFocus.current = true;
-    setEditing(false);
+    setEditedTask(null);
   };
 
-  async function run(action: () => Promise<void>) {
+  async function run(action: () => Promise<ApiFailure | null>) {
     setBusy(true);
+    setNotice(null);
     try {
-      await action();
+      const failure = await action();
+      if (failure?.kind === "changed-elsewhere") {
+        setNotice(
+          `${failure.message} Its current version is shown; try again if you still want to.`,
+        );
+      }
     } finally {
       setBusy(false);
     }
   }
 
-  if (editing) {
+  if (editedTask) {
     return (
       <li className="task is-editing">
+        {changedElsewhere ? (
+          <section className="task-current" aria-label="Its current version">
+            <p className="task-current-heading">Current version, saved elsewhere</p>
+            <div className="task-body">
+              <TaskDetails task={editedTask} />
+            </div>
+          </section>
+        ) : null}
         <TaskForm
-          task={task}
-          label={`Edit “${task.title}”`}
+          task={editedTask}
+          label={`Edit “${editedTask.title}”`}
           submitLabel="Save"
           onSubmit={async (draft) => {
-            const failure = await onSave(task, draft);
-            if (!failure) stopEditing();
-            return failure;
+            const refusal = await onSave(editedTask, draft);
+            if (!refusal) {
+              stopEditing();
+              return null;
+            }
+            if (refusal.current) {
+              setEditedTask(refusal.current);
+              setChangedElsewhere(true);
+              return {
+                ...refusal.failure,
+                message: `${refusal.failure.message} Its current version is shown above; your edit is kept: save to apply it over that version, or cancel.`,
+              };
+            }
+            return refusal.failure;
           }}
           onCancel={stopEditing}
         />
@@ -63,7 +105,6 @@ export function TaskItem({ task, onSetCompleted, onSave, onDelete, onTagClick }:
     );
   }
 
-  const overdue = !task.completed && isOverdue(task.dueDate);
   // A change of this task is on its way, or the task itself is, not stored yet.
   const pending = busy || isPlaceholder(task);
   return (
@@ -82,43 +123,19 @@ export function TaskItem({ task, onSetCompleted, onSave, onDelete, onTagClick }:
         aria-label={`Completed: ${task.title}`}
       />
       <div className="task-body">
-        <p className="task-title">{task.title}</p>
-        {task.description ? <p className="task-description">{task.description}</p> : null}
-        <div className="task-meta">
-          <span className={`badge priority-${task.priority}`}>
-            {PRIORITY_LABELS[task.priority]}
-            <span className="visually-hidden"> priority</span>
-          </span>
-          {task.dueDate ? (
-            <span className={overdue ? "due is-overdue" : "due"}>
-              {overdue ? "Overdue · " : "Due "}
-              <time dateTime={task.dueDate}>{formatDueDate(task.dueDate)}</time>
-            </span>
-          ) : null}
-          {task.tags.length > 0 ? (
-            <ul className="tags" aria-label="Tags">
-              {task.tags.map((tag) => (
-                <li key={tag}>
-                  <button
-                    type="button"
-                    className="tag"
-                    onClick={() => onTagClick(tag)}
-                    title={`Show tasks tagged ${tag}`}
-                  >
-                    #{tag}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
+        <TaskDetails task={task} onTagClick={onTagClick} />
+        {notice ? (
+          <p className="task-notice" role="alert">
+            {notice}
+          </p>
+        ) : null}
       </div>
       <div className="task-actions">
         <button
           type="button"
           ref={editButtonRef}
           className="button-quiet"
-          onClick={() => setEditing(true)}
+          onClick={startEditing}
           disabled={pending}
         >
           Edit<span className="visually-hidden"> “{task.title}”</span>

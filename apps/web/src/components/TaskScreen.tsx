@@ -4,6 +4,7 @@ import { useMemo, useState } from "react";
 
 import { describeFailure, UNAVAILABLE_MESSAGE, type ApiFailure } from "../api-failure.js";
 import { nextAttemptAt } from "../query-client.js";
+import { hasDraft } from "../task-draft.js";
 import { useTRPC } from "../trpc.js";
 import { useDebouncedValue } from "../use-debounced-value.js";
 import { useTaskChanges } from "../use-task-changes.js";
@@ -17,7 +18,7 @@ import {
   type FilterValues,
 } from "./TaskFilterBar.js";
 import { TaskForm } from "./TaskForm.js";
-import { TaskItem } from "./TaskItem.js";
+import { TaskItem, type SaveRefusal } from "./TaskItem.js";
 
 interface TaskScreenProps {
   /** Who is signed in, as the header shows it: a name, an email or a user id. */
@@ -45,7 +46,13 @@ export function TaskScreen({ userLabel, onSignOut }: TaskScreenProps) {
     trpc.task.list.queryOptions(filters, { placeholderData: keepPreviousData }),
   );
   const changes = useTaskChanges(filters);
-  const changesRetrying = useIsMutating({ predicate: (change) => change.state.failureCount > 0 });
+  // Only a change waiting for the service; one waiting for its own earlier
+  // try (CONFLICT, an idempotency key in flight) is no news to the user.
+  const changesRetrying = useIsMutating({
+    predicate: (change) =>
+      change.state.failureCount > 0 &&
+      describeFailure(change.state.failureReason).kind === "unavailable",
+  });
 
   const retrying = listQuery.isFetching && listQuery.failureCount > 0;
   const retryNow = async () => {
@@ -63,7 +70,12 @@ export function TaskScreen({ userLabel, onSignOut }: TaskScreenProps) {
 
   const createTask = async (draft: NewTask) => {
     try {
-      const task = await changes.create.mutateAsync(draft);
+      // One key per click, sent again by every retry of it: the server then
+      // answers a retry with the task the first try stored.
+      const task = await changes.create.mutateAsync({
+        ...draft,
+        idempotencyKey: crypto.randomUUID(),
+      });
       setAnnouncement(`Added “${task.title}”.`);
       return null;
     } catch (error) {
@@ -71,33 +83,57 @@ export function TaskScreen({ userLabel, onSignOut }: TaskScreenProps) {
     }
   };
 
-  const saveTask = async (task: Task, draft: NewTask) => {
+  const saveTask = async (task: Task, draft: NewTask): Promise<SaveRefusal | null> => {
     try {
-      const saved = await changes.update.mutateAsync({ id: task.id, ...draft });
+      const saved = await changes.update.mutateAsync({
+        id: task.id,
+        ...draft,
+        expectedVersion: task.version,
+      });
       setAnnouncement(`Saved “${saved.title}”.`);
       return null;
     } catch (error) {
-      return explain(error);
+      const failure = explain(error);
+      if (failure.kind !== "changed-elsewhere") return { failure };
+      const current = await changes.fetchCurrent(task.id);
+      if (current && hasDraft(current, draft)) {
+        setAnnouncement(`Saved “${current.title}”.`);
+        return null;
+      }
+      return current ? { failure, current } : { failure };
     }
   };
 
   const setCompleted = async (task: Task, completed: boolean) => {
     try {
-      await changes.setCompleted.mutateAsync({ id: task.id, completed });
+      await changes.setCompleted.mutateAsync({
+        id: task.id,
+        completed,
+        expectedVersion: task.version,
+        idempotencyKey: crypto.randomUUID(),
+      });
       setAnnouncement(`“${task.title}” marked ${completed ? "completed" : "pending"}.`);
+      return null;
     } catch (error) {
-      setAnnouncement(`Could not update “${task.title}”: ${explain(error).message}`);
+      const failure = explain(error);
+      setAnnouncement(`Could not update “${task.title}”: ${failure.message}`);
+      return failure;
     }
   };
 
   const deleteTask = async (task: Task) => {
     try {
-      await changes.remove.mutateAsync({ id: task.id });
+      await changes.remove.mutateAsync({ id: task.id, expectedVersion: task.version });
       setAnnouncement(`Deleted “${task.title}”.`);
+      return null;
     } catch (error) {
       const failure = explain(error);
-      if (failure.kind === "not-found") setAnnouncement(`Deleted “${task.title}”.`);
-      else setAnnouncement(`Could not delete “${task.title}”: ${failure.message}`);
+      if (failure.kind === "not-found") {
+        setAnnouncement(`Deleted “${task.title}”.`);
+        return null;
+      }
+      setAnnouncement(`Could not delete “${task.title}”: ${failure.message}`);
+      return failure;
     }
   };
 

@@ -313,3 +313,19 @@ function defaultCorsOrigins(nodeEnv: Env["NODE_ENV"], betterAuthOrigin?: string)
     ? [betterAuthOrigin, ...origins]
     : origins;
 }
+
+/**
+ * The config, for an entry point: a wrong variable ends the process with its
+ * one plain line (ConfigError's message) and exit code 1.
+ */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

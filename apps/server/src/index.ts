@@ -6,22 +6,13 @@ import cluster from "node:cluster";
 
 import { createPrimaryRateLimitStore } from "./cluster/shared-rate-limits.js";
 import { startSupervisor } from "./cluster/supervisor.js";
-import { ConfigError, loadConfig } from "./env.js";
+import { loadConfigOrExit } from "./env.js";
 import { createStdoutLogger } from "./logging.js";
 import { startServer } from "./server.js";
 import { reportStartFailure } from "./start-checks.js";
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const { logger, flushSync } = createStdoutLogger({
     level: config.logLevel,
     format: config.logFormat,

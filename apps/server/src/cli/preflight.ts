@@ -4,7 +4,7 @@
 // port in use or a wrong DATABASE_URL would leave `pnpm dev` running with a
 // dead API behind a live web app. With it, the same one line the server
 // prints ends `pnpm dev` as a whole: turbo stops every task when one fails.
-import { ConfigError, loadConfig, type Config } from "../env.js";
+import { loadConfigOrExit, type Config } from "../env.js";
 import {
   checkPortFree,
   closeDatabase,
@@ -24,16 +24,7 @@ async function checkStartPrerequisites(config: Config): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   try {
     await checkStartPrerequisites(config);
   } catch (error) {

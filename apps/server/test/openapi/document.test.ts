@@ -331,3 +331,43 @@ describe("buildOpenApiDocument", () => {
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
 });
+
+describe("concurrent edits and retries", () => {
+  const operation = (method: HttpMethod, path: string) =>
+    apiOperations.find((entry) => entry.method === method && entry.path === path)!.operation;
+  const headerNames = (op: Operation) =>
+    (op.parameters ?? [])
+      .filter((p) => "in" in p && p.in === "header")
+      .map((p) => ("name" in p ? p.name : ""));
+
+  it("documents If-Match and 412 on every write of one task, If-None-Match and 304 on its GET", () => {
+    for (const [method, path] of [
+      ["put", TASK],
+      ["patch", TASK],
+      ["delete", TASK],
+      ["patch", TASK_COMPLETE],
+    ] as const) {
+      const op = operation(method, path);
+      expect(headerNames(op), `${method} ${path}`).toContain("If-Match");
+      expect(op.responses["412"]?.headers?.ETag).toBeDefined();
+    }
+    const get = operation("get", TASK);
+    expect(headerNames(get)).toContain("If-None-Match");
+    expect(Object.keys(get.responses)).toContain("304");
+    expect(get.responses["200"]?.headers?.ETag).toBeDefined();
+  });
+
+  it("documents Idempotency-Key, 409 and Idempotent-Replayed on create and complete", () => {
+    for (const [method, path] of [
+      ["post", TASKS],
+      ["patch", TASK_COMPLETE],
+    ] as const) {
+      const op = operation(method, path);
+      expect(headerNames(op)).toContain("Idempotency-Key");
+      expect(op.responses["409"]?.description).toMatch(/Idempotency-Key/);
+    }
+    expect(
+      operation("post", TASKS).responses["201"]?.headers?.["Idempotent-Replayed"],
+    ).toBeDefined();
+  });
+});

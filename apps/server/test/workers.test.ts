@@ -241,6 +241,22 @@ describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: 60_000 }, () => {
     expect((await send(cluster.url, "GET", "/api/drain-user/tasks", auth)).status).toBe(200);
   });
 
+  it("creates exactly one task for 50 concurrent identical requests with one Idempotency-Key, across the workers", async () => {
+    const cluster = await startCluster();
+    const headers = {
+      authorization: `Bearer ${await token("key-user")}`,
+      "content-type": "application/json",
+      "idempotency-key": "across-workers",
+    };
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        send(cluster.url, "POST", "/api/key-user/tasks", headers, '{"title":"once"}'),
+      ),
+    );
+    expect(results.every((res) => res.status === 201 || res.status === 409)).toBe(true);
+    expect(await storedIds("key-user")).toHaveProperty("size", 1);
+  });
+
   it("counts login attempts of every worker together without Redis", async () => {
     const cluster = await startCluster({
       AUTH_RATE_LIMIT_PER_IP: "5",

@@ -11,7 +11,7 @@ import express, {
 import type { AppDependencies } from "./app.js";
 import { HttpError, RETRY_AFTER_SECONDS } from "./http-errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "./json-depth.js";
-import { checkJsonText } from "./rest/json-body.js";
+import { checkJsonText, refuseDeclaredOversize } from "./rest/json-body.js";
 import { logAuthRefusal } from "./logging.js";
 
 // /trpc is tRPC's Express adapter, as shipped. In front of it, body-parser
@@ -26,6 +26,9 @@ const refusedBodies = new WeakMap<Request, TRPCError>();
 function refusal(error: unknown): TRPCError | undefined {
   const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
   if (error instanceof HttpError && error.status === 422) return tooDeep();
+  if (error instanceof HttpError && error.status === 413) {
+    return new TRPCError({ code: "PAYLOAD_TOO_LARGE" });
+  }
   if (type === "entity.too.large") return new TRPCError({ code: "PAYLOAD_TOO_LARGE" });
   if (type === "encoding.unsupported" || type === "charset.unsupported") {
     return new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: "Unsupported media type" });
@@ -65,7 +68,12 @@ function readCallInput(bodyLimitBytes: number): RequestHandler[] {
     }
     next();
   };
-  return [checkQueryInput, readText, keepRefusal as unknown as RequestHandler];
+  return [
+    checkQueryInput,
+    refuseDeclaredOversize(bodyLimitBytes),
+    readText,
+    keepRefusal as unknown as RequestHandler,
+  ];
 }
 
 /** /trpc: the request's JSON read as above, then tRPC's Express adapter. */

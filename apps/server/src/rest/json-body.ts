@@ -3,7 +3,12 @@ import type { IncomingMessage } from "node:http";
 
 import express, { type RequestHandler } from "express";
 
-import { malformedJson, unsupportedMediaType, validationFailed } from "../http-errors.js";
+import {
+  bodyTooLarge,
+  malformedJson,
+  unsupportedMediaType,
+  validationFailed,
+} from "../http-errors.js";
 import { camelToSnake, snakeToCamel } from "./field-names.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
 
@@ -53,6 +58,25 @@ function validText(body: Buffer, encoding: string): boolean {
 }
 
 /**
+ * A body whose declared length is over the limit is refused at once, and its
+ * connection closed after the answer. (body-parser would refuse it too, but
+ * only once the whole body had arrived: a client that waits for an answer
+ * before sending more would wait for the request timeout.) Compressed
+ * bodies are judged by body-parser, on their decoded size.
+ */
+export function refuseDeclaredOversize(limitBytes: number): RequestHandler {
+  return (req, res, next) => {
+    const declared = Number(req.headers["content-length"]);
+    if (declared > limitBytes && req.headers["content-encoding"] === undefined) {
+      res.set("Connection", "close");
+      next(bodyTooLarge());
+      return;
+    }
+    next();
+  };
+}
+
+/**
  * The JSON body of a REST route, read after authentication: a body that is
  * not application/json is a 415, bad JSON a 400, an oversized one (after
  * decompression) a 413, one nested too deep a 422; no body leaves `req.body`
@@ -63,6 +87,7 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     (req, _res, next) => {
       next(hasBody(req) && !req.is("application/json") ? unsupportedMediaType() : undefined);
     },
+    refuseDeclaredOversize(limitBytes),
     express.json({
       limit: limitBytes,
       strict: false,

@@ -50,18 +50,19 @@ function expectRefusedToStart(exit: Exit, firstLine: string | RegExp): void {
   expect(exit.elapsedMs).toBeLessThan(WITHIN_SECONDS_MS);
 }
 
+/** The line for a DATABASE_URL where nothing listens. */
+const connectionRefused = (port: number) =>
+  `Cannot start: DATABASE_URL points at 127.0.0.1:${port}, where no PostgreSQL is listening ` +
+  "(connection refused). Start PostgreSQL there, correct the host or port, " +
+  "or unset DATABASE_URL to use the embedded database.";
+
 describe("start-up failures a newcomer can cause", () => {
   it("DATABASE_URL at a port where nothing listens: says so, names the port and the way out", async () => {
     const port = await freePort();
     const exit = await runEntryPoint({
       DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/todo`,
     });
-    expectRefusedToStart(
-      exit,
-      `Cannot start: DATABASE_URL points at 127.0.0.1:${port}, where no PostgreSQL is listening ` +
-        "(connection refused). Start PostgreSQL there, correct the host or port, " +
-        "or unset DATABASE_URL to use the embedded database.",
-    );
+    expectRefusedToStart(exit, connectionRefused(port));
   });
 
   it("DATABASE_URL naming a database that does not exist (3D000): says how to create it", async () => {
@@ -209,12 +210,7 @@ describe("`pnpm dev`'s preflight (src/cli/preflight.ts), run before the watcher"
       },
       { script: "src/cli/preflight.ts" },
     );
-    expectRefusedToStart(
-      exit,
-      `Cannot start: DATABASE_URL points at 127.0.0.1:${port}, where no PostgreSQL is listening ` +
-        "(connection refused). Start PostgreSQL there, correct the host or port, " +
-        "or unset DATABASE_URL to use the embedded database.",
-    );
+    expectRefusedToStart(exit, connectionRefused(port));
   });
 
   it("ends with 0 at once, printing nothing, when the port is free and the database answers", async () => {

@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 
-import { listTasksInput } from "@todo/api";
+import { createTaskInput, listTasksInput, signupInput } from "@todo/api";
 import fc from "fast-check";
 
 import { camelToSnake } from "../../src/rest/field-names.js";
@@ -78,17 +78,10 @@ const scalar = fc.oneof(
 /** Any JSON value, with the task's own field names likely among the keys. */
 const fieldName = fc.oneof(
   fc.constantFrom(
-    "title",
-    "description",
-    "completed",
-    "priority",
-    "due_date",
-    "tags",
+    ...Object.keys(createTaskInput.shape).map(camelToSnake),
+    ...Object.keys(signupInput.shape),
     "id",
     "user_id",
-    "email",
-    "password",
-    "name",
     "__proto__",
     "constructor",
     "prototype",

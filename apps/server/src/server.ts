@@ -12,6 +12,7 @@ import {
 } from "@todo/api";
 import {
   applyMigrations,
+  purgeExpiredIdempotencyKeys,
   startEmbeddedPostgres,
   type Database,
   type DatabaseOptions,
@@ -170,6 +171,15 @@ async function startApp(
     });
     if (applied.length === 0) logger.debug("database schema is up to date");
   }
+
+  // Idempotency keys past their 24 hours are already treated as new; this
+  // removes their rows, once an hour (harmless when several workers do it).
+  const purge = setInterval(() => {
+    purgeExpiredIdempotencyKeys(db.tasks).catch((error: unknown) =>
+      logger.warn({ err: error }, "could not remove expired idempotency keys"),
+    );
+  }, 3_600_000).unref();
+  opened.push(() => Promise.resolve(clearInterval(purge)));
 
   let secret = config.auth.secret;
   if (!secret && config.env !== "production") {

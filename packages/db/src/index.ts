@@ -3,8 +3,6 @@ export { isDatabaseUnavailable } from "./errors.js";
 export {
   claimIdempotencyKey,
   completeIdempotencyKey,
-  IDEMPOTENCY_CLAIM_STALE_SECONDS,
-  IDEMPOTENCY_KEY_TTL_SECONDS,
   purgeExpiredIdempotencyKeys,
   releaseIdempotencyKey,
   type ClaimHandle,

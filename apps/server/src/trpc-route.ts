@@ -9,9 +9,10 @@ import express, {
 } from "express";
 
 import type { AppDependencies } from "./app.js";
+import { readBodyWithinLimit } from "./body-limit.js";
 import { HttpError, RETRY_AFTER_SECONDS } from "./http-errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "./json-depth.js";
-import { checkJsonText, refuseDeclaredOversize } from "./rest/json-body.js";
+import { checkJsonText } from "./rest/json-body.js";
 import { logAuthRefusal } from "./logging.js";
 
 // /trpc is tRPC's Express adapter, as shipped. In front of it, body-parser
@@ -46,11 +47,10 @@ const tooDeep = () =>
 
 /** The JSON of a call: a POST body, or a GET's `input` parameter. */
 function readCallInput(bodyLimitBytes: number): RequestHandler[] {
-  const readText = express.text({
-    type: "application/json",
-    limit: bodyLimitBytes,
-    verify: checkJsonText,
-  });
+  const readText = readBodyWithinLimit(
+    bodyLimitBytes,
+    express.text({ type: "application/json", limit: bodyLimitBytes, verify: checkJsonText }),
+  );
   const keepRefusal: ErrorRequestHandler = (error, req, _res, next) => {
     const refused = refusal(error);
     if (!refused) {
@@ -68,12 +68,7 @@ function readCallInput(bodyLimitBytes: number): RequestHandler[] {
     }
     next();
   };
-  return [
-    checkQueryInput,
-    refuseDeclaredOversize(bodyLimitBytes),
-    readText,
-    keepRefusal as unknown as RequestHandler,
-  ];
+  return [checkQueryInput, readText, keepRefusal as unknown as RequestHandler];
 }
 
 /** /trpc: the request's JSON read as above, then tRPC's Express adapter. */

@@ -3,21 +3,10 @@ import type { IncomingMessage } from "node:http";
 
 import express, { type RequestHandler } from "express";
 
-import {
-  bodyTooLarge,
-  malformedJson,
-  unsupportedMediaType,
-  validationFailed,
-} from "../http-errors.js";
+import { hasBody, readBodyWithinLimit } from "../body-limit.js";
+import { malformedJson, unsupportedMediaType, validationFailed } from "../http-errors.js";
 import { camelToSnake, snakeToCamel } from "./field-names.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
-
-/** Whether the request carries a body at all (FastAPI treats an empty one as none). */
-export function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers["content-length"];
-  if (length !== undefined) return Number(length) > 0;
-  return req.headers["transfer-encoding"] !== undefined;
-}
 
 /** The 422 for a body nested deeper than MAX_JSON_DEPTH, in FastAPI's words for bad JSON. */
 export const jsonTooDeep = () =>
@@ -58,25 +47,6 @@ function validText(body: Buffer, encoding: string): boolean {
 }
 
 /**
- * A body whose declared length is over the limit is refused at once, and its
- * connection closed after the answer. (body-parser would refuse it too, but
- * only once the whole body had arrived: a client that waits for an answer
- * before sending more would wait for the request timeout.) Compressed
- * bodies are judged by body-parser, on their decoded size.
- */
-export function refuseDeclaredOversize(limitBytes: number): RequestHandler {
-  return (req, res, next) => {
-    const declared = Number(req.headers["content-length"]);
-    if (declared > limitBytes && req.headers["content-encoding"] === undefined) {
-      res.set("Connection", "close");
-      next(bodyTooLarge());
-      return;
-    }
-    next();
-  };
-}
-
-/**
  * The JSON body of a REST route, read after authentication: a body that is
  * not application/json is a 415, bad JSON a 400, an oversized one (after
  * decompression) a 413, one nested too deep a 422; no body leaves `req.body`
@@ -87,13 +57,15 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     (req, _res, next) => {
       next(hasBody(req) && !req.is("application/json") ? unsupportedMediaType() : undefined);
     },
-    refuseDeclaredOversize(limitBytes),
-    express.json({
-      limit: limitBytes,
-      strict: false,
-      type: "application/json",
-      verify: checkJsonText,
-    }),
+    readBodyWithinLimit(
+      limitBytes,
+      express.json({
+        limit: limitBytes,
+        strict: false,
+        type: "application/json",
+        verify: checkJsonText,
+      }),
+    ),
   ];
 }
 

@@ -350,7 +350,8 @@ describe.skipIf(!realDatabase)("slow clients", { timeout: 60_000 }, () => {
         };
         write();
       });
-    for (const headers of [{ "content-length": String(100 * 1024 * 1024) }, {}]) {
+    const declaredLength = { "content-length": String(100 * 1024 * 1024) };
+    for (const headers of [declaredLength, {}] as Record<string, string>[]) {
       const before = rssMb();
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 50);

@@ -195,7 +195,28 @@ export async function listTasks(
     return { items: [], total: Number(counted[0]?.total ?? 0) };
   }
   const total = Number(rows[0]?.total ?? 0);
-  return { items: rows.map(({ total: _total, ...task }) => task), total };
+  return { items: rows.map(withoutTotal), total };
+}
+
+/**
+ * A list row without its window count, built field by field: one object
+ * shape for every row, where a rest pattern (`{ total, ...task }`) copies
+ * each row through V8's slow generic path.
+ */
+function withoutTotal(row: TaskRecord & { total: string }): TaskRecord {
+  return {
+    id: row.id,
+    userId: row.userId,
+    title: row.title,
+    description: row.description,
+    completed: row.completed,
+    priority: row.priority,
+    dueDate: row.dueDate,
+    tags: row.tags,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    version: row.version,
+  };
 }
 
 /** Runs a statement that returns at most one task row. */

@@ -19,6 +19,7 @@ import {
 } from "./conditional-requests.js";
 import { snakeToCamel } from "./field-names.js";
 import { bodyAsInput, jsonBody } from "./json-body.js";
+import { sendJson } from "./json-response.js";
 
 // The REST contract of the FastAPI backends, as a thin adapter: check the
 // token and the path user, read the body, call the same tRPC procedure,
@@ -117,7 +118,7 @@ function bodyFields(body: unknown, required = true): Record<string, unknown> {
 /** One task, with its version as the ETag (and whether it is a replayed answer). */
 function sendTask(call: TaskCall, task: TaskOutput, status = 200): void {
   if (call.answer.replayed) call.res.set("Idempotent-Replayed", "true");
-  call.res.status(status).set("ETag", etagOf(task.version)).json(toRestTask(task));
+  sendJson(call.res.status(status).set("ETag", etagOf(task.version)), toRestTask(task));
 }
 
 const ifMatch = (req: Request<TaskParams>) => ifMatchVersions(req.get("if-match"));
@@ -145,7 +146,7 @@ const TASK_ROUTES: ReadonlyArray<readonly [string, readonly Endpoint[]]> = [
         location: "query",
         handle: async ({ caller, req, res }) => {
           const page = await caller.task.list(listInput(req.query) as never);
-          res.set("X-Total-Count", String(page.total)).json(page.items.map(toRestTask));
+          sendJson(res.set("X-Total-Count", String(page.total)), page.items.map(toRestTask));
         },
       },
       {

@@ -53,24 +53,26 @@ const corsOrigins = csv.transform((entries, ctx) => {
 });
 
 /**
- * A PostgreSQL URL. The message never repeats the URL: it may hold a password.
+ * A PostgreSQL URL; `ifUnset` says what unsetting the variable does. The
+ * message never repeats the URL: it may hold a password.
  */
-const databaseUrl = z.string().transform((text, ctx) => {
-  const scheme = /^([a-z][a-z\d+.-]*):/i.exec(text)?.[1]?.toLowerCase();
-  const isPostgres = scheme === "postgres" || scheme === "postgresql";
-  if (isPostgres && URL.canParse(text)) return text;
-  ctx.issues.push({
-    code: "custom",
-    input: "[redacted]",
-    message: isPostgres
-      ? "is not a valid URL. Write it as postgresql://user:password@host:5432/database, " +
-        "with special characters in the password percent-encoded (@ as %40)"
-      : `must be a PostgreSQL URL such as postgresql://user:password@localhost:5432/todo` +
-        `${scheme ? `, not ${scheme}://…` : ""}. ` +
-        "Point it at a PostgreSQL server, or unset it to use the embedded database",
+const postgresUrl = (ifUnset: string) =>
+  z.string().transform((text, ctx) => {
+    const scheme = /^([a-z][a-z\d+.-]*):/i.exec(text)?.[1]?.toLowerCase();
+    const isPostgres = scheme === "postgres" || scheme === "postgresql";
+    if (isPostgres && URL.canParse(text)) return text;
+    ctx.issues.push({
+      code: "custom",
+      input: "[redacted]",
+      message: isPostgres
+        ? "is not a valid URL. Write it as postgresql://user:password@host:5432/database, " +
+          "with special characters in the password percent-encoded (@ as %40)"
+        : `must be a PostgreSQL URL such as postgresql://user:password@localhost:5432/todo` +
+          `${scheme ? `, not ${scheme}://…` : ""}. ` +
+          `Point it at a PostgreSQL server, or unset it ${ifUnset}`,
+    });
+    return z.NEVER;
   });
-  return z.NEVER;
-});
 
 const bool = z
   .string()
@@ -132,7 +134,11 @@ const configSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: z.coerce.number().int().min(0).max(65535).default(8000),
     HOST: z.string().min(1).default("0.0.0.0"),
-    DATABASE_URL: databaseUrl.optional(),
+    DATABASE_URL: postgresUrl("to use the embedded database").optional(),
+    // Behind a transaction-mode pooler (PgBouncer, Neon's -pooler host),
+    // DATABASE_URL is the pooled URL and this one the database itself:
+    // migrations run here, as poolers' and Prisma's docs ask.
+    DIRECT_DATABASE_URL: postgresUrl("to migrate over DATABASE_URL").optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     // How long the server waits for PostgreSQL — for a connection, and for
     // each query's answer — before the request fails with 503. A database
@@ -168,6 +174,15 @@ const configSchema = z
     LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.DIRECT_DATABASE_URL && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DIRECT_DATABASE_URL"],
+        message:
+          "is set, but DATABASE_URL is not. Set DATABASE_URL to the URL the server queries " +
+          "(the pooled one), or unset DIRECT_DATABASE_URL",
+      });
+    }
     const secretLength = env.BETTER_AUTH_SECRET?.length ?? 0;
     if (env.NODE_ENV === "production" && secretLength < MIN_PRODUCTION_SECRET_LENGTH) {
       const problem =
@@ -191,6 +206,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** Where migrations run, when not over `databaseUrl` (a pooled URL). */
+  directDatabaseUrl: string | undefined;
   databasePoolSize: number;
   databaseQueryTimeoutMs: number;
   embeddedDbDir: string;
@@ -258,6 +275,7 @@ export function loadConfig(
     port: env.PORT,
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
+    directDatabaseUrl: env.DIRECT_DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     databaseQueryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
     embeddedDbDir: env.EMBEDDED_DB_DIR,

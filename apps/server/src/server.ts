@@ -22,7 +22,7 @@ import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import type { Config } from "./env.js";
-import { closeDatabase, listen, openCheckedDatabase } from "./start-checks.js";
+import { checkDirectDatabase, closeDatabase, listen, openCheckedDatabase } from "./start-checks.js";
 
 export interface RunningServer {
   url: string;
@@ -132,6 +132,25 @@ export async function startServer(
   return { url, server, db: app.db, close };
 }
 
+/**
+ * Applies pending migrations over DIRECT_DATABASE_URL when it is set (behind
+ * a transaction-mode pooler, DATABASE_URL is the pooled URL), else over the
+ * database the server queries.
+ */
+export async function migrateDatabase(
+  config: Pick<Config, "directDatabaseUrl" | "databaseQueryTimeoutMs">,
+  databaseUrl: string,
+  logger: Logger,
+): Promise<void> {
+  if (config.directDatabaseUrl) {
+    await checkDirectDatabase(config.directDatabaseUrl, config.databaseQueryTimeoutMs);
+  }
+  const applied = await applyMigrations(config.directDatabaseUrl ?? databaseUrl, {
+    log: (message) => logger.info(message),
+  });
+  if (applied.length === 0) logger.debug("database schema is up to date");
+}
+
 /** How to close each thing opened, in the order they were opened. */
 type Closers = Array<() => Promise<unknown>>;
 
@@ -165,12 +184,7 @@ async function startApp(
   }
   const db = await openCheckedDatabase(databaseUrl, databaseOptions(config, logger));
   opened.push(() => closeDatabase(db));
-  if (options.migrate ?? true) {
-    const applied = await applyMigrations(databaseUrl, {
-      log: (message) => logger.info(message),
-    });
-    if (applied.length === 0) logger.debug("database schema is up to date");
-  }
+  if (options.migrate ?? true) await migrateDatabase(config, databaseUrl, logger);
 
   // Idempotency keys past their 24 hours are already treated as new; this
   // removes their rows, once an hour (harmless when several workers do it).

@@ -10,7 +10,10 @@ import type { Config } from "./env.js";
 // mistake of the setup (a port, a URL, a server not running), which no edit
 // of the code fixes.
 
-type StartConfig = Pick<Config, "port" | "host" | "databaseUrl" | "databaseQueryTimeoutMs">;
+type StartConfig = Pick<
+  Config,
+  "port" | "host" | "databaseUrl" | "directDatabaseUrl" | "databaseQueryTimeoutMs"
+>;
 
 /** Listens on the port, or rejects with the listen error (EADDRINUSE, …). */
 export function listen(server: Server, port: number, host: string): Promise<void> {
@@ -39,6 +42,7 @@ export async function checkPortFree(port: number, host: string): Promise<void> {
 export async function openCheckedDatabase(
   url: string,
   options: DatabaseOptions,
+  variable: DatabaseConnectError["variable"] = "DATABASE_URL",
 ): Promise<Database> {
   const db = createDatabase(url, options);
   try {
@@ -46,7 +50,7 @@ export async function openCheckedDatabase(
     return db;
   } catch (error) {
     await closeDatabase(db).catch(() => undefined);
-    throw new DatabaseConnectError(error);
+    throw new DatabaseConnectError(error, variable);
   }
 }
 
@@ -55,10 +59,27 @@ export async function closeDatabase(db: Database): Promise<void> {
   await db.$disconnect();
 }
 
-/** The first connection to DATABASE_URL failed; `cause` says how. */
+/**
+ * Connects once to DIRECT_DATABASE_URL, where migrations run, bounded as
+ * DATABASE_URL's first connection is: the migrator's own connection would
+ * wait for TCP to give up on a dead network.
+ */
+export async function checkDirectDatabase(url: string, timeoutMs: number): Promise<void> {
+  const db = await openCheckedDatabase(
+    url,
+    { poolSize: 1, connectionTimeoutMs: timeoutMs, queryTimeoutMs: timeoutMs },
+    "DIRECT_DATABASE_URL",
+  );
+  await closeDatabase(db);
+}
+
+/** The first connection to DATABASE_URL (or DIRECT_DATABASE_URL) failed; `cause` says how. */
 export class DatabaseConnectError extends Error {
   override name = "DatabaseConnectError";
-  constructor(cause: unknown) {
+  constructor(
+    cause: unknown,
+    readonly variable: "DATABASE_URL" | "DIRECT_DATABASE_URL" = "DATABASE_URL",
+  ) {
     super(`could not connect to the database: ${messageOf(cause)}`, { cause });
   }
 }
@@ -69,8 +90,10 @@ export class DatabaseConnectError extends Error {
  */
 export function explainStartFailure(error: unknown, config: StartConfig): string | undefined {
   if (error instanceof MigrationError) return error.message;
-  if (error instanceof DatabaseConnectError && config.databaseUrl) {
-    return explainConnectFailure(error.cause, describeDatabaseUrl(config.databaseUrl), config);
+  if (error instanceof DatabaseConnectError) {
+    const url = error.variable === "DATABASE_URL" ? config.databaseUrl : config.directDatabaseUrl;
+    if (url)
+      return explainConnectFailure(error.cause, error.variable, describeDatabaseUrl(url), config);
   }
   const { code, syscall } = errorFields(error);
   return syscall === "listen" ? explainListenFailure(code, config) : undefined;
@@ -103,49 +126,53 @@ const TIMEOUT_MESSAGES = new Set([
 
 function explainConnectFailure(
   error: unknown,
+  variable: DatabaseConnectError["variable"],
   target: DatabaseTarget,
   config: StartConfig,
 ): string {
   const where = `${target.host}:${target.port}`;
-  const orEmbedded = "or unset DATABASE_URL to use the embedded database";
+  const orEmbedded =
+    variable === "DATABASE_URL"
+      ? "or unset DATABASE_URL to use the embedded database"
+      : "or unset DIRECT_DATABASE_URL to migrate over DATABASE_URL";
   const { code, severity } = errorFields(error);
   switch (code) {
     case "ECONNREFUSED":
       return (
-        `DATABASE_URL points at ${where}, where no PostgreSQL is listening (connection refused). ` +
+        `${variable} points at ${where}, where no PostgreSQL is listening (connection refused). ` +
         `Start PostgreSQL there, correct the host or port, ${orEmbedded}.`
       );
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return `DATABASE_URL names the host "${target.host}", which cannot be found. Correct the host name, ${orEmbedded}.`;
+      return `${variable} names the host "${target.host}", which cannot be found. Correct the host name, ${orEmbedded}.`;
     case "3D000":
       return (
-        `DATABASE_URL names the database "${target.database}", which does not exist on ${where}. ` +
+        `${variable} names the database "${target.database}", which does not exist on ${where}. ` +
         `Create it (createdb -h ${target.host} -p ${target.port} -U ${target.user} ${target.database}), ` +
-        "or point DATABASE_URL at a database that exists."
+        `or point ${variable} at a database that exists.`
       );
     case "28P01":
-      return `DATABASE_URL: ${where} refused the password of user "${target.user}". Correct the user and password in DATABASE_URL.`;
+      return `${variable}: ${where} refused the password of user "${target.user}". Correct the user and password in ${variable}.`;
     case "28000":
-      return `DATABASE_URL: ${where} refused user "${target.user}" (${messageOf(error)}). Correct the user in DATABASE_URL, or let it in (pg_hba.conf).`;
+      return `${variable}: ${where} refused user "${target.user}" (${messageOf(error)}). Correct the user in ${variable}, or let it in (pg_hba.conf).`;
   }
   if (severity !== undefined) {
-    return `DATABASE_URL: PostgreSQL at ${where} refused the connection (${messageOf(error)}). Try again once it accepts connections, or check its settings.`;
+    return `${variable}: PostgreSQL at ${where} refused the connection (${messageOf(error)}). Try again once it accepts connections, or check its settings.`;
   }
   if (TIMEOUT_MESSAGES.has(messageOf(error)) || code === "ETIMEDOUT") {
     return (
-      `DATABASE_URL points at ${where}, which gave no PostgreSQL answer within ${config.databaseQueryTimeoutMs} ms. ` +
+      `${variable} points at ${where}, which gave no PostgreSQL answer within ${config.databaseQueryTimeoutMs} ms. ` +
       "Check the host and port, and that no firewall is in between."
     );
   }
   if (messageOf(error) === "Connection terminated unexpectedly") {
     return (
-      `DATABASE_URL points at ${where}, which closed the connection before PostgreSQL answered. ` +
+      `${variable} points at ${where}, which closed the connection before PostgreSQL answered. ` +
       "Check the host and port, and that nothing in between cuts the connection."
     );
   }
   return (
-    `DATABASE_URL points at ${where}, which did not answer as PostgreSQL does (${messageOf(error)}). ` +
+    `${variable} points at ${where}, which did not answer as PostgreSQL does (${messageOf(error)}). ` +
     `Check the host and port, ${orEmbedded}.`
   );
 }

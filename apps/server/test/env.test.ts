@@ -132,11 +132,37 @@ describe("loadConfig: LOG_FORMAT", () => {
   });
 });
 
+describe("loadConfig: the database's variables", () => {
+  it("migrates over DATABASE_URL unless DIRECT_DATABASE_URL names the database itself", () => {
+    const pooled = "postgresql://app:secret@ep-x-pooler.example.com/todo?sslmode=require";
+    const direct = "postgresql://app:secret@ep-x.example.com/todo?sslmode=require";
+    expect(loadConfig({ DATABASE_URL: pooled })).toMatchObject({
+      databaseUrl: pooled,
+      directDatabaseUrl: undefined,
+    });
+    expect(loadConfig({ DATABASE_URL: pooled, DIRECT_DATABASE_URL: direct })).toMatchObject({
+      databaseUrl: pooled,
+      directDatabaseUrl: direct,
+    });
+  });
+});
+
 describe("loadConfig: a wrong variable says what is wrong and what to do", () => {
   it.each([
     [
       { DATABASE_URL: "mysql://root:hunter2@localhost/todo" },
       "Invalid environment variable DATABASE_URL: must be a PostgreSQL URL such as postgresql://user:password@localhost:5432/todo, not mysql://…. Point it at a PostgreSQL server, or unset it to use the embedded database",
+    ],
+    [
+      {
+        DATABASE_URL: "postgresql://app@db-pooler.example.com/todo",
+        DIRECT_DATABASE_URL: "mysql://root:hunter2@db.example.com/todo",
+      },
+      "Invalid environment variable DIRECT_DATABASE_URL: must be a PostgreSQL URL such as postgresql://user:password@localhost:5432/todo, not mysql://…. Point it at a PostgreSQL server, or unset it to migrate over DATABASE_URL",
+    ],
+    [
+      { DIRECT_DATABASE_URL: "postgresql://owner@db.example.com/todo" },
+      "Invalid environment variable DIRECT_DATABASE_URL: is set, but DATABASE_URL is not. Set DATABASE_URL to the URL the server queries (the pooled one), or unset DIRECT_DATABASE_URL",
     ],
     [
       { DATABASE_URL: "postgresql://localhost:port/todo" },

@@ -74,9 +74,18 @@ export async function readMigrations(migrationsDir: string = MIGRATIONS_DIR): Pr
 }
 
 /**
- * Applies the migrations the database has not seen, each in its own
- * transaction, and records them in `_prisma_migrations` as Prisma would.
- * Returns the names it applied.
+ * Applies the migrations the database has not seen and records them in
+ * `_prisma_migrations` as Prisma would, in one transaction, each behind a
+ * savepoint. Returns the names it applied.
+ *
+ * The lock that keeps two migrators apart is taken for that transaction
+ * (`pg_advisory_xact_lock`), not for the session: behind a transaction-mode
+ * pooler (PgBouncer, Neon's `-pooler` host) each statement outside a
+ * transaction may run on another server connection, so a session lock is
+ * neither held while migrating nor released after, and two servers starting
+ * at once both applied the same migration. One transaction stays on one
+ * server connection, and its lock ends with it. It still conflicts with the
+ * session lock `prisma migrate deploy` takes on the same key.
  */
 export async function applyMigrations(
   url: string,
@@ -87,8 +96,9 @@ export async function applyMigrations(
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query("SELECT pg_advisory_lock($1)", [PRISMA_ADVISORY_LOCK_KEY]);
+    await client.query("BEGIN");
     try {
+      await client.query("SELECT pg_advisory_xact_lock($1)", [PRISMA_ADVISORY_LOCK_KEY]);
       await client.query(CREATE_MIGRATIONS_TABLE);
       const { rows } = await client.query<AppliedRow>(
         `SELECT migration_name, checksum, finished_at, rolled_back_at
@@ -99,9 +109,15 @@ export async function applyMigrations(
         await applyOne(client, migration);
         log(`applied migration ${migration.name}`);
       }
+      await client.query("COMMIT");
       return pending.map((migration) => migration.name);
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_ADVISORY_LOCK_KEY]);
+    } catch (error) {
+      // A failed migration has been rolled back to its savepoint and recorded
+      // (see applyOne): the ones before it and that record are kept.
+      await client
+        .query(error instanceof MigrationError ? "COMMIT" : "ROLLBACK")
+        .catch(() => undefined);
+      throw error;
     }
   } finally {
     await client.end();
@@ -137,7 +153,7 @@ function pendingMigrations(migrations: Migration[], rows: AppliedRow[]): Migrati
 async function applyOne(client: pg.Client, migration: Migration): Promise<void> {
   const id = randomUUID();
   try {
-    await client.query("BEGIN");
+    await client.query("SAVEPOINT migration");
     await client.query(migration.sql);
     await client.query(
       `INSERT INTO "_prisma_migrations"
@@ -145,9 +161,9 @@ async function applyOne(client: pg.Client, migration: Migration): Promise<void> 
        VALUES ($1, $2, now(), $3, NULL, NULL, now(), 1)`,
       [id, migration.checksum, migration.name],
     );
-    await client.query("COMMIT");
+    await client.query("RELEASE SAVEPOINT migration");
   } catch (error) {
-    await client.query("ROLLBACK");
+    await client.query("ROLLBACK TO SAVEPOINT migration");
     const reason = error instanceof Error ? error.message : String(error);
     // Recorded the way Prisma records a failure, so both tools refuse to go
     // on until someone has looked at it.

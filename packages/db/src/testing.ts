@@ -6,8 +6,13 @@ import { startEmbeddedPostgres } from "./embedded.js";
 import { readDbEnv } from "./env.js";
 import { applyMigrations } from "./migrate.js";
 
+export { findPgBouncer, startPgBouncer, type RunningPgBouncer } from "./pgbouncer.js";
+
 export interface TestDatabase {
+  /** What the code under test connects to: through TEST_POOLER_URL when set. */
   url: string;
+  /** The database itself, never through a pooler: for migrations and checks on the server. */
+  directUrl: string;
   /** Drops the database (real PostgreSQL) or stops the embedded one. */
   drop(): Promise<void>;
 }
@@ -15,29 +20,38 @@ export interface TestDatabase {
 /**
  * A database of the test's own: a fresh database on the server at
  * TEST_DATABASE_URL, or an in-memory embedded PostgreSQL when it is unset.
- * Migrated unless `migrate: false`.
+ * Migrated unless `migrate: false`. With TEST_POOLER_URL too, `url` goes
+ * through that pooler (with its URL parameters, e.g. `pgbouncer=true`) while
+ * the database is made and migrated directly, as a deployment behind a
+ * transaction-mode pooler migrates over its direct URL.
  */
 export async function createTestDatabase(
   options: { migrate?: boolean } = {},
 ): Promise<TestDatabase> {
-  const { TEST_DATABASE_URL } = readDbEnv();
+  const { TEST_DATABASE_URL, TEST_POOLER_URL } = readDbEnv();
   const migrate = options.migrate ?? true;
   if (!TEST_DATABASE_URL) {
     const embedded = await startEmbeddedPostgres({ migrate });
-    return { url: embedded.url, drop: embedded.stop };
+    return { url: embedded.url, directUrl: embedded.url, drop: embedded.stop };
   }
   const name = `todo_test_${randomBytes(6).toString("hex")}`;
   await withAdminClient(TEST_DATABASE_URL, (client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  if (migrate) await applyMigrations(url.toString());
+  const directUrl = withDatabase(TEST_DATABASE_URL, name);
+  if (migrate) await applyMigrations(directUrl);
   return {
-    url: url.toString(),
+    url: TEST_POOLER_URL ? withDatabase(TEST_POOLER_URL, name) : directUrl,
+    directUrl,
     drop: () =>
       withAdminClient(TEST_DATABASE_URL, (client) =>
         client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
       ).then(() => undefined),
   };
+}
+
+function withDatabase(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 async function withAdminClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {

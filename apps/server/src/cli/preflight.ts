@@ -6,6 +6,7 @@
 // prints ends `pnpm dev` as a whole: turbo stops every task when one fails.
 import { loadConfigOrExit, type Config } from "../env.js";
 import {
+  checkDirectDatabase,
   checkPortFree,
   closeDatabase,
   openCheckedDatabase,
@@ -21,6 +22,9 @@ async function checkStartPrerequisites(config: Config): Promise<void> {
     queryTimeoutMs: config.databaseQueryTimeoutMs,
   });
   await closeDatabase(db);
+  if (config.directDatabaseUrl) {
+    await checkDirectDatabase(config.directDatabaseUrl, config.databaseQueryTimeoutMs);
+  }
 }
 
 async function main(): Promise<void> {

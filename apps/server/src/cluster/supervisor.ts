@@ -1,9 +1,9 @@
 import cluster, { type Worker } from "node:cluster";
 
-import { applyMigrations } from "@todo/db";
 import type { Logger } from "pino";
 
 import type { Config } from "../env.js";
+import { migrateDatabase } from "../server.js";
 import { checkPortFree } from "../start-checks.js";
 import { countHitsFor } from "./shared-rate-limits.js";
 
@@ -33,10 +33,7 @@ export async function startSupervisor(
   logger: Logger,
 ): Promise<Supervisor> {
   await checkPortFree(config.port, config.host);
-  const applied = await applyMigrations(config.databaseUrl, {
-    log: (message) => logger.info(message),
-  });
-  if (applied.length === 0) logger.debug("database schema is up to date");
+  await migrateDatabase(config, config.databaseUrl, logger);
 
   // Without Redis the primary counts the login and signup attempts of all.
   const rateLimits = config.localAuth.enabled && !config.redis.url ? countHitsFor() : undefined;

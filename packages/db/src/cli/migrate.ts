@@ -1,5 +1,6 @@
-// `pnpm db:migrate`: applies pending migrations to DATABASE_URL, or to the
-// embedded database under EMBEDDED_DB_DIR when no DATABASE_URL is set.
+// `pnpm db:migrate`: applies pending migrations to DIRECT_DATABASE_URL or else
+// DATABASE_URL, or to the embedded database under EMBEDDED_DB_DIR when neither
+// is set.
 import { startEmbeddedPostgres } from "../embedded.js";
 import { readDbEnv } from "../env.js";
 import { applyMigrations } from "../migrate.js";
@@ -7,8 +8,9 @@ import { applyMigrations } from "../migrate.js";
 async function main(): Promise<void> {
   const env = readDbEnv();
   const log = (message: string) => console.log(message);
-  if (env.DATABASE_URL) {
-    const applied = await applyMigrations(env.DATABASE_URL, { log });
+  const url = env.DIRECT_DATABASE_URL ?? env.DATABASE_URL;
+  if (url) {
+    const applied = await applyMigrations(url, { log });
     console.log(
       applied.length ? `${applied.length} migration(s) applied` : "Database is up to date",
     );

@@ -40,7 +40,11 @@ export function cpuPerRequestUs(cpuMs: number, load: LoadResult): number {
  * target, nor PostgreSQL for the bench, nor the load generator (the bench
  * itself, other databases' queries, anyone else's work).
  */
-export function otherCores(round: Round): number {
+export function otherCores(
+  round: Pick<Round, "cpuMs" | "dbCpuMs" | "machineCpuMs" | "windowSeconds"> & {
+    load: Pick<LoadResult, "cpuMs">;
+  },
+): number {
   const ours = round.cpuMs + round.dbCpuMs + round.load.cpuMs;
   return round.windowSeconds > 0 ? (round.machineCpuMs - ours) / 1000 / round.windowSeconds : NaN;
 }

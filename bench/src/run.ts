@@ -449,7 +449,7 @@ async function runSoak(options: BenchOptions, soak: SoakOptions): Promise<Sectio
       timers.push(
         setTimeout(() => (earlyRssMb = readTreeRssMb(server.pid)), everyMs),
         setInterval(() => {
-          const seconds = Math.round((performance.now() - start.at) / 100) / 10;
+          const seconds = (series.length + 1) * soak.earlySeconds;
           series.push({ seconds, rssMb: readTreeRssMb(server.pid) });
         }, everyMs),
       );
@@ -473,6 +473,8 @@ async function runSoak(options: BenchOptions, soak: SoakOptions): Promise<Sectio
     load,
     cpuMs: cpuSpentMs(start.target, end.target),
     dbCpuMs: cpuSpentMs(start.postgres, end.postgres),
+    machineCpuMs: end.machineMs - start.machineMs,
+    windowSeconds: (end.at - start.at) / 1000,
     startRssMb,
     earlyRssMb,
     endRssMb,

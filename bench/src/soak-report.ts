@@ -4,6 +4,7 @@ import { markdownTable } from "./markdown-table.js";
 import {
   cpuPerRequestUs,
   fixed,
+  otherCores,
   ratio,
   seconds,
   right,
@@ -23,6 +24,9 @@ export interface SoakResult {
   load: LoadResult;
   cpuMs: number;
   dbCpuMs: number;
+  /** Every core's busy time during the load, whoever used it. */
+  machineCpuMs: number;
+  windowSeconds: number;
   /** Once healthy, before any load. */
   startRssMb: number;
   /** At `options.earlySeconds` into the load. */
@@ -71,7 +75,8 @@ export function soakSummary(soak: SoakResult): string {
     `${load.requests} requests in ${fixed(load.seconds)} s (${fixed(load.requestsPerSecond, 0)} req/s), ` +
     `${load.errors + load.non2xx} errors, p99 ${fixed(load.p99Ms)} ms; CPU µs/req: server ` +
     `${fixed(cpuPerRequestUs(soak.cpuMs, load), 0)}, PostgreSQL ${fixed(cpuPerRequestUs(soak.dbCpuMs, load), 0)}, ` +
-    `load generator ${fixed(cpuPerRequestUs(load.cpuMs, load), 0)}`
+    `load generator ${fixed(cpuPerRequestUs(load.cpuMs, load), 0)}; rest of the machine ` +
+    `${fixed(otherCores(soak), 2)} cores`
   );
 }
 

@@ -6,7 +6,8 @@ import type { BenchUser, ScenarioName } from "./scenarios.js";
 /** What the parent asks one load worker to do (sent as JSON on its stdin). */
 export interface LoadJob {
   url: string;
-  scenario: ScenarioName;
+  /** Connection i sends scenarios[i % length]: one scenario, or a mix. */
+  scenarios: ScenarioName[];
   connections: number;
   /** Load that is not measured, first: JIT, pools and caches warm up. */
   warmupSeconds: number;
@@ -28,6 +29,8 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
   /** The first few non-2xx answers and socket errors, to say what went wrong. */
   failures: string[];
+  /** CPU time (user + system) the load worker itself used meanwhile, in ms. */
+  cpuMs: number;
 }
 
 /** The line a load worker writes on stderr when its measured run begins. */

@@ -1,5 +1,6 @@
 // One load run, in a process of its own: reads a LoadJob on stdin, drives
-// autocannon (keep-alive, one user per connection), prints a LoadResult.
+// autocannon (keep-alive, one user per connection), prints a LoadResult with
+// its own CPU time, so the load generator's share of the machine is known.
 import { performance } from "node:perf_hooks";
 import { text } from "node:stream/consumers";
 
@@ -16,7 +17,7 @@ function percentile(sorted: Float64Array, q: number): number {
 }
 
 function runFor(job: LoadJob, seconds: number): Promise<LoadResult> {
-  const { plan } = scenario(job.scenario);
+  const plans = job.scenarios.map((name) => scenario(name).plan);
   const latencies: number[] = [];
   const failures: string[] = [];
   const keepFailure = (failure: string) => {
@@ -24,6 +25,7 @@ function runFor(job: LoadJob, seconds: number): Promise<LoadResult> {
   };
   let connections = 0;
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   let lastResponse = started;
 
   return new Promise((resolve, reject) => {
@@ -38,7 +40,7 @@ function runFor(job: LoadJob, seconds: number): Promise<LoadResult> {
         setupClient: (client) => {
           const index = connections++;
           const user = job.users[index % job.users.length]!;
-          const { method, paths, body } = plan(user, index);
+          const { method, paths, body } = plans[index % plans.length]!(user, index);
           let turn = 0;
           client.setRequests([
             {
@@ -67,6 +69,7 @@ function runFor(job: LoadJob, seconds: number): Promise<LoadResult> {
       },
       (error, result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+        const cpu = process.cpuUsage(cpuAtStart);
         const sorted = Float64Array.from(latencies).sort();
         const elapsed = (lastResponse - started) / 1000;
         resolve({
@@ -84,6 +87,7 @@ function runFor(job: LoadJob, seconds: number): Promise<LoadResult> {
             ]),
           ),
           failures,
+          cpuMs: (cpu.user + cpu.system) / 1000,
         });
       },
     );

@@ -1,8 +1,16 @@
+import { CLUSTER_WORKERS } from "./cli-options.js";
 import type { LoadResult } from "./load-run.js";
 import { markdownTable, type Column } from "./markdown-table.js";
 import type { Scenario, ScenarioName } from "./scenarios.js";
 
-export type Target = "server" | "baseline";
+/** The one-worker server, the server with CLUSTER_WORKERS workers, the baseline. */
+export type Target = "server" | "cluster" | "baseline";
+
+export const TARGET_LABELS: Record<Target, string> = {
+  server: "server",
+  cluster: `server, ${CLUSTER_WORKERS} workers`,
+  baseline: "baseline",
+};
 
 /** One measured run of one scenario against one target. */
 export interface Round {
@@ -10,16 +18,35 @@ export interface Round {
   target: Target;
   round: number;
   load: LoadResult;
+  /** Resident memory of the target's processes, summed: the highest sample. */
   peakRssMb: number;
-  /** CPU time (user + system) the target used during the measured seconds. */
+  /** Wall time over which the CPU times below were read, in seconds. */
+  windowSeconds: number;
+  /** CPU time (user + system) the target's processes used during the measured seconds. */
   cpuMs: number;
-  /** CPU time the local PostgreSQL server used meanwhile (NaN: not on this machine). */
+  /** CPU time the local PostgreSQL server used meanwhile for the bench (NaN: not on this machine). */
   dbCpuMs: number;
+  /** CPU time of every core of the machine busy meanwhile, whoever used it. */
+  machineCpuMs: number;
 }
 
 /** CPU time per answered request, in µs: what a request costs the process, whatever the machine's load. */
 export function cpuPerRequestUs(cpuMs: number, load: LoadResult): number {
   return load.requests > 0 ? (cpuMs * 1000) / load.requests : NaN;
+}
+
+/**
+ * The CPU the rest of the machine used during a round, in cores: neither the
+ * target, nor PostgreSQL for the bench, nor the load generator (the bench
+ * itself, other databases' queries, anyone else's work).
+ */
+export function otherCores(
+  round: Pick<Round, "cpuMs" | "dbCpuMs" | "machineCpuMs" | "windowSeconds"> & {
+    load: Pick<LoadResult, "cpuMs">;
+  },
+): number {
+  const ours = round.cpuMs + round.dbCpuMs + round.load.cpuMs;
+  return round.windowSeconds > 0 ? (round.machineCpuMs - ours) / 1000 / round.windowSeconds : NaN;
 }
 
 /** A scenario's figures for one target: medians of its rounds (errors summed, RSS the peak). */
@@ -32,11 +59,14 @@ export interface Figures {
   peakRssMb: number;
   cpuUsPerRequest: number;
   dbCpuUsPerRequest: number;
+  loadCpuUsPerRequest: number;
+  otherCores: number;
 }
 
 export interface ScenarioFigures {
   scenario: Scenario;
   server: Figures;
+  cluster: Figures | undefined;
   baseline: Figures | undefined;
 }
 
@@ -58,12 +88,11 @@ export interface RunDescription {
   postgres: string;
   load: string;
   data: string;
-  startupMs: number;
-  /** The server's resident memory once healthy, before any load. */
-  idleRssMb: number;
+  /** Rows about the servers started: start-up time, idle memory, … */
+  processes: string[][];
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
@@ -79,6 +108,8 @@ function figures(rounds: Round[]): Figures {
     peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb)),
     cpuUsPerRequest: median(rounds.map((r) => cpuPerRequestUs(r.cpuMs, r.load))),
     dbCpuUsPerRequest: median(rounds.map((r) => cpuPerRequestUs(r.dbCpuMs, r.load))),
+    loadCpuUsPerRequest: median(rounds.map((r) => cpuPerRequestUs(r.load.cpuMs, r.load))),
+    otherCores: median(rounds.map(otherCores)),
   };
 }
 
@@ -86,19 +117,25 @@ export function summarize(scenarios: Scenario[], rounds: Round[]): ScenarioFigur
   return scenarios.map((scenario) => {
     const of = (target: Target) =>
       rounds.filter((r) => r.scenario === scenario.name && r.target === target);
+    const clusterRounds = of("cluster");
     const baselineRounds = of("baseline");
     return {
       scenario,
       server: figures(of("server")),
+      cluster: clusterRounds.length > 0 ? figures(clusterRounds) : undefined,
       baseline: baselineRounds.length > 0 ? figures(baselineRounds) : undefined,
     };
   });
 }
 
-const fixed = (value: number, digits = 1) => (Number.isNaN(value) ? "—" : value.toFixed(digits));
-const ratio = (value: number) => `${value.toFixed(2)}×`;
+export const fixed = (value: number, digits = 1) =>
+  Number.isNaN(value) ? "—" : value.toFixed(digits);
+/** Seconds as a person writes them: 10, 0.8. */
+export const seconds = (value: number) =>
+  Number.isInteger(value) ? String(value) : value.toFixed(1);
+export const ratio = (value: number) => (Number.isNaN(value) ? "—" : `${value.toFixed(2)}×`);
 
-const right = (title: string): Column => ({ title, align: "right" });
+export const right = (title: string): Column => ({ title, align: "right" });
 
 export function resultsTable(results: ScenarioFigures[]): string {
   const rows: string[][] = [];
@@ -117,6 +154,7 @@ export function resultsTable(results: ScenarioFigures[]): string {
       fixed(server.cpuUsPerRequest, 0),
       vsBaseline((f) => f.cpuUsPerRequest),
       fixed(server.dbCpuUsPerRequest, 0),
+      fixed(server.loadCpuUsPerRequest, 0),
       fixed(server.peakRssMb, 0),
     ]);
     if (baseline) {
@@ -132,6 +170,7 @@ export function resultsTable(results: ScenarioFigures[]): string {
         fixed(baseline.cpuUsPerRequest, 0),
         "1.00×",
         fixed(baseline.dbCpuUsPerRequest, 0),
+        fixed(baseline.loadCpuUsPerRequest, 0),
         fixed(baseline.peakRssMb, 0),
       ]);
     }
@@ -149,6 +188,7 @@ export function resultsTable(results: ScenarioFigures[]): string {
       right("CPU µs/req"),
       right("CPU vs baseline"),
       right("PostgreSQL CPU µs/req"),
+      right("load generator CPU µs/req"),
       right("peak RSS MB"),
     ],
     rows,
@@ -236,12 +276,14 @@ export function roundsTable(rounds: Round[]): string {
       right("errors"),
       right("CPU µs/req"),
       right("PostgreSQL CPU µs/req"),
+      right("load generator CPU µs/req"),
+      right("rest of the machine, cores"),
       right("peak RSS MB"),
     ],
     rounds.map((r) => [
       r.scenario,
       String(r.round),
-      r.target,
+      TARGET_LABELS[r.target],
       String(r.load.requests),
       fixed(r.load.seconds, 2),
       fixed(r.load.requestsPerSecond, 0),
@@ -250,12 +292,15 @@ export function roundsTable(rounds: Round[]): string {
       String(r.load.errors + r.load.non2xx),
       fixed(cpuPerRequestUs(r.cpuMs, r.load), 0),
       fixed(cpuPerRequestUs(r.dbCpuMs, r.load), 0),
+      fixed(cpuPerRequestUs(r.load.cpuMs, r.load), 0),
+      fixed(otherCores(r), 2),
       fixed(r.peakRssMb, 0),
     ]),
   );
 }
 
-function runTable(run: RunDescription): string {
+/** The run's settings, as the first table of each section of RESULTS.md. */
+export function runTable(run: RunDescription): string {
   return markdownTable(
     [{ title: "run" }, { title: "" }],
     [
@@ -271,29 +316,34 @@ function runTable(run: RunDescription): string {
         "production build (`node apps/server/dist/index.js`), NODE_ENV=production, default " +
           "settings, LOG_LEVEL=info writing one line per request to a file",
       ],
-      [
-        "start → first 200 on /health",
-        `${fixed(run.startupMs, 0)} ms (migrations already applied)`,
-      ],
-      ["server RSS when idle after start", `${fixed(run.idleRssMb, 0)} MB`],
+      ...run.processes,
     ],
   );
 }
 
-export function resultsMarkdown(
+/** Start-up time and idle memory of a server the run started, as rows of the run table. */
+export function startupRows(name: string, startupMs: number, idleRssMb: number): string[][] {
+  return [
+    [
+      `${name}: start → first 200 on /health`,
+      `${fixed(startupMs, 0)} ms (migrations already applied)`,
+    ],
+    [`${name}: RSS when idle after start`, `${fixed(idleRssMb, 0)} MB`],
+  ];
+}
+
+/** The one-worker server against the baseline: a section of RESULTS.md. */
+export function scenariosSection(
   run: RunDescription,
   results: ScenarioFigures[],
   checks: TargetCheck[],
   rounds: Round[],
 ): string {
-  return `# Benchmark results
-
-Written by \`pnpm bench\` (a full run); run it again to refresh. What each
-scenario sends and how the figures are taken: [README.md](README.md).
+  return `## One server process against the baseline
 
 ${runTable(run)}
 
-## Results
+### Results
 
 Each figure is the median of the rounds (errors: the sum; RSS: the highest
 sample, every 100 ms, of the process's resident memory during the scenario).
@@ -304,14 +354,13 @@ Scenarios:
 
 ${results.map(({ scenario }) => `- \`${scenario.name}\`: ${scenario.request}`).join("\n")}
 
-## Targets (issue 5)
+### Targets (issue 5)
 
 ${targetsTable(checks)}
 
-## Every round
+### Every round
 
 In the order they ran.
 
-${roundsTable(rounds)}
-`;
+${roundsTable(rounds)}`;
 }

@@ -8,7 +8,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 /** A server the bench started, listening and healthy. */
 export interface HttpProcess {
-  label: "server" | "baseline";
+  /** What the bench calls it in its messages, and its log file's name. */
+  label: string;
+  /** The process the bench started (a cluster's primary). */
   pid: number;
   url: string;
   /** From spawn to the first 200 on /health, in ms. */
@@ -153,16 +155,18 @@ const profiling = (dir: string | undefined) => (dir ? ["--cpu-prof", `--cpu-prof
  * The production build, as `pnpm start` runs it: NODE_ENV=production and the
  * default `info` log level (one line per request — a cost every user pays).
  * Nothing else from the caller's environment reaches it, so every setting
- * not given here is the server's default (a pool of 10, …), but for the
- * workers: one process, as the baseline is, unless `workers` says otherwise.
+ * not given here is the server's default (a pool of 10 per process, …), but
+ * for the workers: one process, as the baseline is, unless `workers` says
+ * otherwise. `label` names it in messages and names its log file.
  */
 export function startTodoServer(
   repoRoot: string,
-  settings: ServerSettings & { profileDir?: string; workers?: number },
+  settings: ServerSettings & { profileDir?: string; workers?: number; label?: string },
 ): Promise<HttpProcess> {
   const serverDir = join(repoRoot, "apps/server");
+  const label = settings.label ?? "server";
   return startHttpProcess({
-    label: "server",
+    label,
     args: [...profiling(settings.profileDir), ...startScriptArgs(serverDir)],
     cwd: serverDir,
     env: {
@@ -173,7 +177,7 @@ export function startTodoServer(
       WEB_CONCURRENCY: String(settings.workers ?? 1),
       SHUTDOWN_DRAIN_MS: "0",
     },
-    logFile: join(settings.logDir, "server.log"),
+    logFile: join(settings.logDir, `${label.replaceAll(/[^\w.-]+/g, "-")}.log`),
   });
 }
 

@@ -160,6 +160,21 @@ async function startCluster(env: Record<string, string> = {}): Promise<Cluster> 
   return { url, primary, log: () => output };
 }
 
+/** When each worker started listening, by its log line's own time (ms since the epoch). */
+function listeningTimes(cluster: Cluster): number[] {
+  return [...cluster.log().matchAll(/"time":"([^"]+)"[^\n]*"msg":"listening"/g)].map((match) =>
+    Date.parse(match[1]!),
+  );
+}
+
+/** The log lines at level error (50) or above. Matched, not parsed: workers share one pipe. */
+function errorLines(cluster: Cluster): string[] {
+  return cluster
+    .log()
+    .split("\n")
+    .filter((line) => Number(/"level":(\d+)/.exec(line)?.[1] ?? 0) >= 50);
+}
+
 const token = (user: string) =>
   new SignJWT({ sub: user })
     .setProtectedHeader({ alg: "HS256" })
@@ -272,7 +287,6 @@ describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: FAULTS.testTimeou
   it(`serves from two workers; one killed with SIGKILL under write load (${FAULTS.kills}×) is replaced within 2 s, and every acknowledged write is stored`, async () => {
     const cluster = await startCluster();
     expect(workersOf(cluster.primary.pid!)).toHaveLength(2);
-    const listening = () => (cluster.log().match(/"listening"/g) ?? []).length;
 
     let done = false;
     const load = writeUntil(cluster.url, "kill-user", () => done, { writers: FAULTS.killWriters });
@@ -282,12 +296,20 @@ describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: FAULTS.testTimeou
         await sleep(FAULTS.killEveryMs / 2);
         const workers = workersOf(cluster.primary.pid!);
         expect(workers).toHaveLength(2);
+        const killedAt = Date.now();
         process.kill(workers[0]!, "SIGKILL");
-        const killedAt = performance.now();
-        // Its replacement: one more "listening" line. Waited for generously;
-        // the 2 s is asserted below.
-        while (listening() < 2 + kill && performance.now() - killedAt < 10_000) await sleep(20);
-        replacedInMs.push(performance.now() - killedAt);
+        // Its replacement: a "listening" line stamped after the kill. Its own
+        // time, not when the test reads it: the production log is written in
+        // batches, up to a second late. Waited for generously; the 2 s is
+        // asserted below.
+        let listeningAt: number | undefined;
+        while (
+          (listeningAt = listeningTimes(cluster).find((time) => time >= killedAt)) === undefined
+        ) {
+          if (Date.now() - killedAt > 10_000) throw new Error(`no replacement:\n${cluster.log()}`);
+          await sleep(20);
+        }
+        replacedInMs.push(listeningAt - killedAt);
         await sleep(FAULTS.killEveryMs / 2);
       }
     } finally {
@@ -295,9 +317,15 @@ describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: FAULTS.testTimeou
     }
     const { acked, failures } = await load;
 
-    for (const ms of replacedInMs) expect(ms).toBeLessThan(REPLACEMENT_MS);
+    console.info(`kill -9 ×${FAULTS.kills}: replaced in ${replacedInMs.join(", ")} ms`);
+    expect(replacedInMs.filter((ms) => ms >= REPLACEMENT_MS)).toEqual([]);
     expect(workersOf(cluster.primary.pid!)).toHaveLength(2);
-    expect(cluster.log().match(/worker died; starting another/g)).toHaveLength(FAULTS.kills);
+    // The primary's log is written in batches too: its lines may come a second late.
+    const deaths = () => cluster.log().match(/worker died; starting another/g)?.length ?? 0;
+    for (const waitUntil = Date.now() + 5_000; deaths() < FAULTS.kills && Date.now() < waitUntil;) {
+      await sleep(50);
+    }
+    expect(deaths()).toBe(FAULTS.kills);
     // The other worker keeps answering: only the requests in flight on the
     // killed one can fail, one per writer and kill at most: reset, or (a
     // connection the primary was handing to it) never answered.
@@ -463,12 +491,7 @@ describe.skipIf(!realDatabase)(
         // No worker died, and nothing was logged as an error.
         expect(workersOf(cluster.primary.pid!).sort()).toEqual(workers);
         expect(cluster.log()).not.toContain("worker died");
-        const severe = cluster
-          .log()
-          .split("\n")
-          .filter((line) => line.startsWith("{"))
-          .filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
-        expect(severe).toEqual([]);
+        expect(errorLines(cluster)).toEqual([]);
 
         // Acknowledged = stored: every 201's task is in the database, once,
         // under its id; nothing is stored that was not sent, nor twice.

@@ -42,8 +42,12 @@ const FAULTS = {
   termWriters: pick(6, 12),
   /** Write load before SIGTERM. */
   loadBeforeTermMs: pick(500, 20_000),
-  /** How long PostgreSQL stays unreachable, and the load around it. */
-  outageMs: pick(3_000, 30_000),
+  /**
+   * How long PostgreSQL stays unreachable, and the load around it. More than
+   * twice the 2 s query timeout, so that in a black hole a writer whose
+   * request was caught by it still sends one more, answered while down.
+   */
+  outageMs: pick(5_000, 30_000),
   loadBeforeOutageMs: pick(1_000, 10_000),
   /** Write load after the restore, beyond the 5 s recovery bound. */
   loadAfterRecoveryMs: pick(1_000, 10_000),
@@ -318,7 +322,14 @@ describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: FAULTS.testTimeou
     const { acked, failures } = await load;
 
     console.info(`kill -9 ×${FAULTS.kills}: replaced in ${replacedInMs.join(", ")} ms`);
-    expect(replacedInMs.filter((ms) => ms >= REPLACEMENT_MS)).toEqual([]);
+    const starts = cluster
+      .log()
+      .split("\n")
+      .filter((line) => /worker died|"listening"/.test(line));
+    expect(
+      replacedInMs.filter((ms) => ms >= REPLACEMENT_MS),
+      starts.join("\n"),
+    ).toEqual([]);
     expect(workersOf(cluster.primary.pid!)).toHaveLength(2);
     // The primary's log is written in batches too: its lines may come a second late.
     const deaths = () => cluster.log().match(/worker died; starting another/g)?.length ?? 0;
@@ -457,14 +468,16 @@ describe.skipIf(!realDatabase)(
         }
         const { writes } = await load;
 
-        // Every write is answered, 201 or 503, and none waits past the
-        // fail-fast bound: no hang, no reset, no 500.
+        // Every write is answered, 201 or 503: no reset, no 500, no hang (a
+        // request unanswered for 10 s fails as TIMEOUT).
         expect(writes.filter((w) => w.status !== 201 && w.status !== 503).map(summary)).toEqual([]);
-        expect(writes.filter((w) => w.answeredAt - w.sentAt >= FAIL_FAST_MS).map(summary)).toEqual(
-          [],
-        );
-        // Every 503 in the contract's shape.
+        // Every 503 within the fail-fast bound, in the contract's shape. (A
+        // 201 has no bound here: on a loaded machine a write may wait for a
+        // connection and then for its query, each up to the 2 s timeout.)
         const unavailable = writes.filter((w) => w.status === 503);
+        expect(
+          unavailable.filter((w) => w.answeredAt - w.sentAt >= FAIL_FAST_MS).map(summary),
+        ).toEqual([]);
         const contractual = (w: Write) =>
           /^\d+$/.test(String(w.headers["retry-after"])) &&
           JSON.stringify(JSON.parse(w.text)) === JSON.stringify({ detail: "Service unavailable" });
@@ -476,7 +489,9 @@ describe.skipIf(!realDatabase)(
         const before = writes.filter((w) => w.answeredAt < brokeAt);
         const down = writes.filter((w) => w.sentAt > brokeAt && w.answeredAt < restoredAt);
         const after = writes.filter((w) => w.sentAt > restoredAt + RECOVERY_MS);
-        for (const phase of [before, down, after]) expect(phase.length).toBeGreaterThan(10);
+        expect(before.length).toBeGreaterThan(10);
+        expect(down.length).toBeGreaterThan(0);
+        expect(after.length).toBeGreaterThan(10);
         expect(before.filter((w) => w.status !== 201).map(summary)).toEqual([]);
         expect(down.filter((w) => w.status !== 503).map(summary)).toEqual([]);
         expect(after.filter((w) => w.status !== 201).map(summary)).toEqual([]);

@@ -1,8 +1,9 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect, type Socket } from "node:net";
 
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
@@ -11,16 +12,76 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { freePort, SERVER_DIR } from "./entry-point.js";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 import { TEST_SECRET } from "./test-app.js";
 
 // The production build as `pnpm start` runs it, with WEB_CONCURRENCY=2: a
 // primary and two workers sharing the port, and the faults it must survive.
 // The workers need a real PostgreSQL (the embedded one serves one process).
 
+/**
+ * The faults' sizes, in one place. `pnpm test` keeps each fault test to
+ * seconds; `pnpm test:faults` (FAULTS_LONG=1) runs the same tests longer and
+ * bigger. Only the issue's own bounds are timings the tests assert: a killed
+ * worker replaced within 2 s, a database back in service within 5 s, a slow
+ * client cut at its timeout, and the fail-fast bound of database-outage.test.ts.
+ */
+const LONG = process.env.FAULTS_LONG === "1";
+const pick = <T>(short: T, long: T): T => (LONG ? long : short);
+const FAULTS = {
+  /** Worker SIGKILLs under write load. */
+  kills: pick(1, 5),
+  /**
+   * Between two kills. In the long run more than the supervisor's 10 s of
+   * healthy uptime, so each replacement starts at once (quicker crashes back
+   * off, by design, past the 2 s asserted).
+   */
+  killEveryMs: pick(1_000, 12_000),
+  /** Writers sending their next POST as soon as answered, under kill -9 and SIGTERM. */
+  killWriters: pick(4, 8),
+  termWriters: pick(6, 12),
+  /** Write load before SIGTERM. */
+  loadBeforeTermMs: pick(500, 20_000),
+  /**
+   * How long PostgreSQL stays unreachable, and the load around it. More than
+   * twice the 2 s query timeout, so that in a black hole a writer whose
+   * request was caught by it still sends one more, answered while down.
+   */
+  outageMs: pick(5_000, 30_000),
+  loadBeforeOutageMs: pick(1_000, 10_000),
+  /** Write load after the restore, beyond the 5 s recovery bound. */
+  loadAfterRecoveryMs: pick(1_000, 10_000),
+  /**
+   * The outage's load: writers each sending a POST every interval (80 a
+   * second in all), more of them than the two pools' 20 connections, so a
+   * black hole also fills the pools and requests wait for a connection.
+   */
+  outageWriters: pick(24, 24),
+  outageWriteIntervalMs: 300,
+  /** Slow clients: sockets, and the request timeout they meet. */
+  slowloris: pick(200, 1_000),
+  slowlorisTimeoutMs: pick(2_000, 10_000),
+  idleConnections: pick(500, 1_000),
+  /** Vitest's bound on each test of this file. */
+  testTimeoutMs: pick(60_000, 300_000),
+};
+
+/** The bounds database-outage.test.ts asserts on one process; the same with workers. */
+const FAIL_FAST_MS = 2_500;
+const RECOVERY_MS = 5_000;
+const REPLACEMENT_MS = 2_000;
+
 const realDatabase = process.env.TEST_DATABASE_URL !== undefined;
+if (LONG && !realDatabase) {
+  // Skipped, the long run would pass having tested nothing.
+  throw new Error(
+    "FAULTS_LONG (pnpm test:faults) needs TEST_DATABASE_URL: the workers need a real PostgreSQL",
+  );
+}
 
 let database: TestDatabase;
 const children: ChildProcess[] = [];
+const proxies: TcpProxy[] = [];
 
 beforeAll(async () => {
   if (!realDatabase) return;
@@ -35,11 +96,12 @@ beforeAll(async () => {
   ]);
   database = db;
 }, 180_000);
-afterEach(() => {
+afterEach(async () => {
   for (const child of children.splice(0)) {
     for (const pid of workersOf(child.pid!)) process.kill(pid, "SIGKILL");
     if (child.exitCode === null) child.kill("SIGKILL");
   }
+  await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
 });
 afterAll(() => database?.drop());
 
@@ -102,27 +164,50 @@ async function startCluster(env: Record<string, string> = {}): Promise<Cluster> 
   return { url, primary, log: () => output };
 }
 
+/** When each worker started listening, by its log line's own time (ms since the epoch). */
+function listeningTimes(cluster: Cluster): number[] {
+  return [...cluster.log().matchAll(/"time":"([^"]+)"[^\n]*"msg":"listening"/g)].map((match) =>
+    Date.parse(match[1]!),
+  );
+}
+
+/** The log lines at level error (50) or above. Matched, not parsed: workers share one pipe. */
+function errorLines(cluster: Cluster): string[] {
+  return cluster
+    .log()
+    .split("\n")
+    .filter((line) => Number(/"level":(\d+)/.exec(line)?.[1] ?? 0) >= 50);
+}
+
 const token = (user: string) =>
   new SignJWT({ sub: user })
     .setProtectedHeader({ alg: "HS256" })
     .setExpirationTime("1h")
     .sign(new TextEncoder().encode(TEST_SECRET));
 
-/** One request on a connection of its own; resolves with the status, or the network error's code. */
+interface Answer {
+  status?: number;
+  /** The network error's code, or TIMEOUT: no answer. */
+  error?: string;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/** One request on a connection of its own; resolves with the answer, or the network error's code. */
 function send(
   url: string,
   method: string,
   path: string,
   headers: Record<string, string>,
   body?: string,
-): Promise<{ status?: number; error?: string; text: string }> {
+): Promise<Answer> {
   return new Promise((resolve) => {
     const req = httpRequest(`${url}${path}`, { method, headers, agent: false }, (res) => {
       let text = "";
       res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode, text }));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text }));
       res.on("error", (error: NodeJS.ErrnoException) =>
-        resolve({ error: error.code ?? "error", text }),
+        resolve({ error: error.code ?? "error", headers: res.headers, text }),
       );
     });
     // A request no one answers is a failure too, not a hang.
@@ -130,76 +215,132 @@ function send(
       req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })),
     );
     req.on("error", (error: NodeJS.ErrnoException) =>
-      resolve({ error: error.code ?? error.message, text: "" }),
+      resolve({ error: error.code ?? error.message, headers: {}, text: "" }),
     );
     req.end(body);
   });
 }
 
-/** Writers creating tasks until `until()` is true; every acknowledged id, and every failure. */
-async function writeUntil(url: string, user: string, until: () => boolean, writers = 4) {
+/** One POST of a write load: its unique title, when it was sent and answered, and the answer. */
+interface Write extends Answer {
+  title: string;
+  /** performance.now() when sent and when answered (or failed). */
+  sentAt: number;
+  answeredAt: number;
+  /** The created task's id, on a 201. */
+  id?: string;
+}
+
+/**
+ * Writers creating tasks, each with a title of its own, until `until()` is
+ * true; each writer sends its next POST once answered, and at most one every
+ * `intervalMs` (0: at once). Every write, its acknowledged ids, and the
+ * status or network error of every other answer.
+ */
+async function writeUntil(
+  url: string,
+  user: string,
+  until: () => boolean,
+  { writers, intervalMs = 0 }: { writers: number; intervalMs?: number },
+) {
   const auth = { authorization: `Bearer ${await token(user)}`, "content-type": "application/json" };
-  const acked: string[] = [];
-  const failures: string[] = [];
+  const writes: Write[] = [];
   await Promise.all(
-    Array.from({ length: writers }, async () => {
-      while (!until()) {
-        const res = await send(url, "POST", `/api/${user}/tasks`, auth, '{"title":"load"}');
-        if (res.status === 201) acked.push((JSON.parse(res.text) as { id: string }).id);
-        else failures.push(res.error ?? String(res.status));
+    Array.from({ length: writers }, async (_, writer) => {
+      for (let n = 0; !until(); n++) {
+        const title = `${user} ${writer}-${n}`;
+        const sentAt = performance.now();
+        const res = await send(url, "POST", `/api/${user}/tasks`, auth, JSON.stringify({ title }));
+        const write: Write = { ...res, title, sentAt, answeredAt: performance.now() };
+        if (res.status === 201) write.id = (JSON.parse(res.text) as { id: string }).id;
+        writes.push(write);
+        const wait = sentAt + intervalMs - performance.now();
+        if (wait > 0 && !until()) await sleep(wait);
       }
     }),
   );
-  return { acked, failures };
+  return {
+    writes,
+    acked: writes.flatMap((write) => (write.id === undefined ? [] : [write.id])),
+    failures: writes.flatMap((write) =>
+      write.status === 201 ? [] : [write.error ?? String(write.status)],
+    ),
+  };
 }
 
-async function storedIds(user: string): Promise<Set<string>> {
+/** The user's tasks in the database, read directly (not through the server). */
+async function storedTasks(user: string): Promise<Array<{ id: string; title: string }>> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ id: string }>("SELECT id FROM tasks WHERE user_id = $1", [
-      user,
-    ]);
-    return new Set(rows.map((row) => row.id));
+    const { rows } = await client.query<{ id: string; title: string }>(
+      "SELECT id, title FROM tasks WHERE user_id = $1",
+      [user],
+    );
+    return rows;
   } finally {
     await client.end();
   }
 }
 
-describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: 60_000 }, () => {
-  it("serves from two workers; one killed with SIGKILL under write load is replaced within 2 s, and every acknowledged write is stored", async () => {
+async function storedIds(user: string): Promise<Set<string>> {
+  return new Set((await storedTasks(user)).map((task) => task.id));
+}
+
+describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: FAULTS.testTimeoutMs }, () => {
+  it(`serves from two workers; one killed with SIGKILL under write load (${FAULTS.kills}×) is replaced within 2 s, and every acknowledged write is stored`, async () => {
     const cluster = await startCluster();
-    const workers = workersOf(cluster.primary.pid!);
-    expect(workers).toHaveLength(2);
+    expect(workersOf(cluster.primary.pid!)).toHaveLength(2);
 
     let done = false;
-    const load = writeUntil(cluster.url, "kill-user", () => done);
-    let replacedInMs: number;
+    const load = writeUntil(cluster.url, "kill-user", () => done, { writers: FAULTS.killWriters });
+    const replacedInMs: number[] = [];
     try {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      process.kill(workers[0]!, "SIGKILL");
-      const killedAt = Date.now();
-      // A replacement: a third "listening" line.
-      while (
-        (cluster.log().match(/"listening"/g) ?? []).length < 3 &&
-        Date.now() - killedAt < 5_000
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let kill = 1; kill <= FAULTS.kills; kill++) {
+        await sleep(FAULTS.killEveryMs / 2);
+        const workers = workersOf(cluster.primary.pid!);
+        expect(workers).toHaveLength(2);
+        const killedAt = Date.now();
+        process.kill(workers[0]!, "SIGKILL");
+        // Its replacement: a "listening" line stamped after the kill. Its own
+        // time, not when the test reads it: the production log is written in
+        // batches, up to a second late. Waited for generously; the 2 s is
+        // asserted below.
+        let listeningAt: number | undefined;
+        while (
+          (listeningAt = listeningTimes(cluster).find((time) => time >= killedAt)) === undefined
+        ) {
+          if (Date.now() - killedAt > 10_000) throw new Error(`no replacement:\n${cluster.log()}`);
+          await sleep(20);
+        }
+        replacedInMs.push(listeningAt - killedAt);
+        await sleep(FAULTS.killEveryMs / 2);
       }
-      replacedInMs = Date.now() - killedAt;
-      await new Promise((resolve) => setTimeout(resolve, 500));
     } finally {
       done = true;
     }
     const { acked, failures } = await load;
 
-    expect(replacedInMs).toBeLessThan(2_000);
+    console.info(`kill -9 ×${FAULTS.kills}: replaced in ${replacedInMs.join(", ")} ms`);
+    const starts = cluster
+      .log()
+      .split("\n")
+      .filter((line) => /worker died|"listening"/.test(line));
+    expect(
+      replacedInMs.filter((ms) => ms >= REPLACEMENT_MS),
+      starts.join("\n"),
+    ).toEqual([]);
     expect(workersOf(cluster.primary.pid!)).toHaveLength(2);
-    expect(cluster.log()).toContain("worker died; starting another");
-    // Only the requests in flight on the killed worker can fail, one per
-    // writer at most: reset, or (a connection the primary was handing to it)
-    // never answered.
-    expect(failures.length).toBeLessThanOrEqual(4);
+    // The primary's log is written in batches too: its lines may come a second late.
+    const deaths = () => cluster.log().match(/worker died; starting another/g)?.length ?? 0;
+    for (const waitUntil = Date.now() + 5_000; deaths() < FAULTS.kills && Date.now() < waitUntil;) {
+      await sleep(50);
+    }
+    expect(deaths()).toBe(FAULTS.kills);
+    // The other worker keeps answering: only the requests in flight on the
+    // killed one can fail, one per writer and kill at most: reset, or (a
+    // connection the primary was handing to it) never answered.
+    expect(failures.length).toBeLessThanOrEqual(FAULTS.killWriters * FAULTS.kills);
     expect(failures.every((failure) => failure === "ECONNRESET" || failure === "TIMEOUT")).toBe(
       true,
     );
@@ -216,11 +357,13 @@ describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: 60_000 }, () => {
       while (inRotation) {
         const res = await send(cluster.url, "GET", "/health", {});
         if (res.status !== 200) inRotation = false;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
     })();
-    const load = writeUntil(cluster.url, "term-user", () => !inRotation, 6);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const load = writeUntil(cluster.url, "term-user", () => !inRotation, {
+      writers: FAULTS.termWriters,
+    });
+    await sleep(FAULTS.loadBeforeTermMs);
     const exited = new Promise<number | null>((resolve) => cluster.primary.once("exit", resolve));
     cluster.primary.kill("SIGTERM");
     const [{ acked, failures }, code] = await Promise.all([load, exited, healthChecks]);
@@ -278,37 +421,172 @@ describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: 60_000 }, () => {
   });
 });
 
-describe.skipIf(!realDatabase)("slow clients", { timeout: 60_000 }, () => {
-  it("200 slowloris sockets do not stop a normal client, and are cut at REQUEST_TIMEOUT_MS (within 2 s of it)", async () => {
-    const cluster = await startCluster({ WEB_CONCURRENCY: "1", REQUEST_TIMEOUT_MS: "2000" });
+/** A write's outcome, for a failed assertion's message. */
+const summary = (write: Write) =>
+  `${write.title}: ${write.status ?? write.error} after ${Math.round(write.answeredAt - write.sentAt)} ms`;
+
+const outages = [
+  { name: "cut", breakIt: (proxy: TcpProxy) => proxy.cut() },
+  { name: "black-holed", breakIt: (proxy: TcpProxy) => proxy.blackHole() },
+];
+
+describe.skipIf(!realDatabase)(
+  "PostgreSQL unreachable under write load, WEB_CONCURRENCY=2",
+  { timeout: FAULTS.testTimeoutMs },
+  () => {
+    it.each(outages)(
+      `the connection $name for ${FAULTS.outageMs / 1000} s: 503 only while down, no worker dies, recovery within 5 s, every acknowledged write stored once`,
+      async ({ name, breakIt }) => {
+        // The workers reach PostgreSQL through a proxy the test breaks. The
+        // primary migrates through it at start, while it forwards.
+        const target = new URL(database.url);
+        const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+        proxies.push(proxy);
+        const cluster = await startCluster({ DATABASE_URL: proxy.rewrite(database.url) });
+        const workers = workersOf(cluster.primary.pid!).sort();
+        expect(workers).toHaveLength(2);
+        const user = `outage-${name}`;
+
+        let done = false;
+        const load = writeUntil(cluster.url, user, () => done, {
+          writers: FAULTS.outageWriters,
+          intervalMs: FAULTS.outageWriteIntervalMs,
+        });
+        let brokeAt = Infinity;
+        let restoredAt = Infinity;
+        try {
+          await sleep(FAULTS.loadBeforeOutageMs);
+          brokeAt = performance.now();
+          await breakIt(proxy);
+          await sleep(FAULTS.outageMs);
+          await proxy.restore();
+          restoredAt = performance.now();
+          // Past the recovery bound, to see every worker serve again.
+          await sleep(RECOVERY_MS + FAULTS.loadAfterRecoveryMs);
+        } finally {
+          done = true;
+        }
+        const { writes } = await load;
+
+        // Every write is answered, 201 or 503: no reset, no 500, no hang (a
+        // request unanswered for 10 s fails as TIMEOUT).
+        expect(writes.filter((w) => w.status !== 201 && w.status !== 503).map(summary)).toEqual([]);
+        // Every 503 within the fail-fast bound, in the contract's shape. (A
+        // 201 has no bound here: on a loaded machine a write may wait for a
+        // connection and then for its query, each up to the 2 s timeout.)
+        const unavailable = writes.filter((w) => w.status === 503);
+        expect(
+          unavailable.filter((w) => w.answeredAt - w.sentAt >= FAIL_FAST_MS).map(summary),
+        ).toEqual([]);
+        const contractual = (w: Write) =>
+          /^\d+$/.test(String(w.headers["retry-after"])) &&
+          JSON.stringify(JSON.parse(w.text)) === JSON.stringify({ detail: "Service unavailable" });
+        expect(unavailable.filter((w) => !contractual(w)).map(summary)).toEqual([]);
+
+        // 503 only while down: every write answered before the break is a
+        // 201; every one sent after it and answered before the restore is a
+        // 503; every one sent once the recovery bound has passed is a 201.
+        const before = writes.filter((w) => w.answeredAt < brokeAt);
+        const down = writes.filter((w) => w.sentAt > brokeAt && w.answeredAt < restoredAt);
+        const after = writes.filter((w) => w.sentAt > restoredAt + RECOVERY_MS);
+        expect(before.length).toBeGreaterThan(10);
+        expect(down.length).toBeGreaterThan(0);
+        expect(after.length).toBeGreaterThan(10);
+        expect(before.filter((w) => w.status !== 201).map(summary)).toEqual([]);
+        expect(down.filter((w) => w.status !== 503).map(summary)).toEqual([]);
+        expect(after.filter((w) => w.status !== 201).map(summary)).toEqual([]);
+        // Recovery: from the restore to the first 201 of a write sent after it.
+        const recoveredAt = Math.min(
+          ...writes
+            .filter((w) => w.sentAt >= restoredAt && w.status === 201)
+            .map((w) => w.answeredAt),
+        );
+        expect(recoveredAt - restoredAt).toBeLessThan(RECOVERY_MS);
+
+        // No worker died, and nothing was logged as an error.
+        expect(workersOf(cluster.primary.pid!).sort()).toEqual(workers);
+        expect(cluster.log()).not.toContain("worker died");
+        expect(errorLines(cluster)).toEqual([]);
+
+        // Acknowledged = stored: every 201's task is in the database, once,
+        // under its id; nothing is stored that was not sent, nor twice.
+        const stored = await storedTasks(user);
+        const sent = new Map(writes.map((w) => [w.title, w]));
+        expect(stored.filter((task) => !sent.has(task.title))).toEqual([]);
+        expect(new Set(stored.map((task) => task.title)).size).toBe(stored.length);
+        const storedId = new Map(stored.map((task) => [task.title, task.id]));
+        expect(
+          writes.filter((w) => w.id !== undefined && storedId.get(w.title) !== w.id).map(summary),
+        ).toEqual([]);
+        // Stored without a 201: only writes whose outcome neither the client
+        // nor the server could know. A 503 says the server could not confirm
+        // the write, not that it was not made: a write that reached
+        // PostgreSQL before a cut may be committed with its answer lost; in a
+        // black hole, the bytes held are delivered at the restore (as TCP
+        // delivers them when a partition heals), after the server gave up.
+        const reachedPostgres = name === "cut" ? brokeAt : restoredAt;
+        const unacked = stored.map((task) => sent.get(task.title)!).filter((w) => w.status !== 201);
+        expect(
+          unacked.filter((w) => !(w.status === 503 && w.sentAt < reachedPostgres)).map(summary),
+        ).toEqual([]);
+
+        console.info(
+          `outage (${name}, ${FAULTS.outageMs} ms): ${writes.length} writes, ${writes.length - unavailable.length} acknowledged, ` +
+            `${unavailable.length} answered 503 (slowest ${Math.round(Math.max(...unavailable.map((w) => w.answeredAt - w.sentAt)))} ms), ` +
+            `${unacked.length} of them stored; first 201 ${Math.round(recoveredAt - restoredAt)} ms after the restore`,
+        );
+      },
+    );
+  },
+);
+
+describe.skipIf(!realDatabase)("slow clients", { timeout: FAULTS.testTimeoutMs }, () => {
+  it(`${FAULTS.slowloris} slowloris sockets do not stop a normal client, and are cut at REQUEST_TIMEOUT_MS (within 2.5 s of it)`, async () => {
+    const timeoutMs = FAULTS.slowlorisTimeoutMs;
+    const cluster = await startCluster({
+      WEB_CONCURRENCY: "1",
+      REQUEST_TIMEOUT_MS: String(timeoutMs),
+    });
     const port = Number(new URL(cluster.url).port);
-    const started = Date.now();
-    const closedAfter = await Promise.all(
+    let open = FAULTS.slowloris;
+    // Each socket's life, from its connection (not from the first socket's:
+    // a thousand connections take a while to be accepted) to the server's cut.
+    const slowlorisLives = Promise.all(
       Array.from(
-        { length: 200 },
+        { length: FAULTS.slowloris },
         () =>
           new Promise<number>((resolve) => {
+            let connectedAt: number | undefined;
+            let drip: NodeJS.Timeout | undefined;
             const socket = connect(port, "127.0.0.1", () => {
+              connectedAt = performance.now();
               socket.write("GET /health HTTP/1.1\r\nHost: x\r\n");
-              const drip = setInterval(() => socket.write("X-Slow: 1\r\n"), 300);
-              socket.on("close", () => {
-                clearInterval(drip);
-                resolve(Date.now() - started);
-              });
+              drip = setInterval(() => socket.write("X-Slow: 1\r\n"), 300);
             });
             socket.on("error", () => undefined);
+            // One that never connected lived 0 ms: a failure, not a hang.
+            socket.on("close", () => {
+              clearInterval(drip);
+              open--;
+              resolve(connectedAt === undefined ? 0 : performance.now() - connectedAt);
+            });
           }),
-      ).concat([
-        (async () => {
-          const res = await send(cluster.url, "GET", "/health", {});
-          expect(res.status).toBe(200);
-          return -1;
-        })(),
-      ]),
+      ),
     );
-    const cut = closedAfter.filter((ms) => ms >= 0);
-    expect(Math.min(...cut)).toBeGreaterThanOrEqual(1_900);
-    expect(Math.max(...cut)).toBeLessThan(4_500);
+    // The normal client, asking every 200 ms while the slow ones hold on.
+    const normal: Array<number | string | undefined> = [];
+    const started = performance.now();
+    while (open > 0 && performance.now() - started < timeoutMs + 20_000) {
+      const res = await send(cluster.url, "GET", "/health", {});
+      normal.push(res.status ?? res.error);
+      await sleep(200);
+    }
+    const lives = await slowlorisLives;
+
+    expect(normal.length).toBeGreaterThan(0);
+    expect(normal.filter((status) => status !== 200)).toEqual([]);
+    expect(Math.min(...lives)).toBeGreaterThanOrEqual(timeoutMs - 100);
+    expect(Math.max(...lives)).toBeLessThan(timeoutMs + 2_500);
   });
 
   it("refuses a 100 MB body with 413 at once, declared or streamed, without its RSS growing 50 MB", async () => {
@@ -368,22 +646,39 @@ describe.skipIf(!realDatabase)("slow clients", { timeout: 60_000 }, () => {
     expect((await send(cluster.url, "GET", "/health", {})).status).toBe(200);
   });
 
-  it("holds 500 idle keep-alive connections and still answers", async () => {
+  it(`holds ${FAULTS.idleConnections} idle keep-alive connections and still answers`, async () => {
     const cluster = await startCluster({ WEB_CONCURRENCY: "1" });
     const port = Number(new URL(cluster.url).port);
-    const sockets = await Promise.all(
-      Array.from(
-        { length: 500 },
-        () =>
-          new Promise<Socket>((resolve) => {
-            const socket = connect(port, "127.0.0.1", () => {
-              socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
-              socket.once("data", () => resolve(socket));
-            });
-          }),
-      ),
-    );
-    expect(sockets.every((socket) => !socket.destroyed)).toBe(true);
+    // Each connection answered once, then left idle; checked within Node's
+    // 5 s keep-alive timeout, after which the server closes idle ones. One
+    // reset or never answered counts as not held, rather than hanging the
+    // test. Opened 250 at a time: a burst past the listen backlog (511)
+    // would test the kernel's SYN queue, not the server.
+    const connections: Array<{ socket: Socket; answered: boolean }> = [];
+    while (connections.length < FAULTS.idleConnections) {
+      const batch = Math.min(250, FAULTS.idleConnections - connections.length);
+      connections.push(
+        ...(await Promise.all(
+          Array.from(
+            { length: batch },
+            () =>
+              new Promise<{ socket: Socket; answered: boolean }>((resolve) => {
+                const socket = connect(port, "127.0.0.1", () => {
+                  socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+                });
+                const settle = (answered: boolean) => resolve({ socket, answered });
+                socket.once("data", () => settle(true));
+                socket.once("close", () => settle(false));
+                socket.on("error", () => undefined);
+                setTimeout(() => settle(false), 20_000).unref();
+              }),
+          ),
+        )),
+      );
+    }
+    const sockets = connections.map(({ socket }) => socket);
+    expect(connections.filter(({ answered }) => !answered).length).toBe(0);
+    expect(sockets.filter((socket) => socket.destroyed).length).toBe(0);
     expect((await send(cluster.url, "GET", "/health", {})).status).toBe(200);
     for (const socket of sockets) socket.destroy();
   });

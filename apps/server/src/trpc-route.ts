@@ -1,6 +1,5 @@
 import { appRouter, createContext, RateLimitedError } from "@todo/api";
 import { TRPCError } from "@trpc/server";
-import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, {
   type ErrorRequestHandler,
   type Request,
@@ -14,10 +13,12 @@ import { HttpError, RETRY_AFTER_SECONDS } from "./http-errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "./json-depth.js";
 import { checkJsonText } from "./rest/json-body.js";
 import { logAuthRefusal } from "./logging.js";
+import { createLeanTrpcMiddleware } from "./trpc-lean.js";
 
-// /trpc is tRPC's Express adapter, as shipped. In front of it, body-parser
+// /trpc is tRPC's protocol: plain JSON calls answered by trpc-lean.ts, every
+// other request by tRPC's Express adapter. In front of both, body-parser
 // reads a JSON body as text (decompressed, size-limited, depth-checked) and
-// hands the text over as `req.body`, which the adapter parses itself. A body
+// hands the text over as `req.body`, which the handler parses itself. A body
 // body-parser refuses is not answered here: the refusal becomes the context's
 // error, so tRPC answers it in its own error shape and status.
 
@@ -71,14 +72,14 @@ function readCallInput(bodyLimitBytes: number): RequestHandler[] {
   return [checkQueryInput, readText, keepRefusal as unknown as RequestHandler];
 }
 
-/** /trpc: the request's JSON read as above, then tRPC's Express adapter. */
+/** /trpc: the request's JSON read as above, then tRPC's protocol. */
 export function createTrpcRoute({
   db,
   verifier,
   localAuth,
   config,
 }: Pick<AppDependencies, "db" | "verifier" | "localAuth" | "config">): RequestHandler[] {
-  const adapter = createExpressMiddleware({
+  const handler = createLeanTrpcMiddleware({
     router: appRouter,
     createContext: ({ req }: { req: Request; res: Response }) => {
       const refused = refusedBodies.get(req);
@@ -121,5 +122,5 @@ export function createTrpcRoute({
       return { headers };
     },
   });
-  return [...readCallInput(config.bodyLimitBytes), adapter];
+  return [...readCallInput(config.bodyLimitBytes), handler];
 }

@@ -81,6 +81,10 @@ export function createTrpcRoute({
 }: Pick<AppDependencies, "db" | "verifier" | "localAuth" | "config">): RequestHandler[] {
   const handler = createLeanTrpcMiddleware({
     router: appRouter,
+    // The bodies body-parser leaves unread (form data, octet streams, any
+    // type but JSON) are read by tRPC's adapter: without a limit of its own
+    // it would take a body of any size into memory.
+    maxBodySize: config.bodyLimitBytes,
     createContext: ({ req }: { req: Request; res: Response }) => {
       const refused = refusedBodies.get(req);
       if (refused) throw refused;

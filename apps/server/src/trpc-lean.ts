@@ -20,8 +20,8 @@ import type { Request, RequestHandler, Response } from "express";
 // Request, runs it through AbortSignals and web streams, and pipes a Response
 // back. Measured with `pnpm bench` on Node 24, that kept `GET
 // /trpc/task.list` below the 0.6× of the baseline's REST list that issue #12
-// sets for the adapter as shipped, and most of the difference was the
-// adapter's own work (figures: bench/README.md).
+// sets for the adapter as shipped, and this handler takes a large share of
+// each call's CPU time off (figures: bench/README.md).
 //
 // What it answers is tRPC's `resolveResponse`: the same checks in the same
 // order, messages, statuses, headers (responseMeta included) and bodies, and
@@ -133,8 +133,8 @@ function inputReader(
     let text = plan.inputText;
     // A GET's empty `input` is no input; a POST's body is always parsed.
     if (!isPost && !text) return parsed;
-    // As WHATWG `Request.json()`, which tRPC's adapter parses with: a byte
-    // order mark left at the start (body-parser drops only one) is not JSON.
+    // WHATWG `Request.json()`, which tRPC's adapter parses with, drops a
+    // byte order mark at the start: one more than body-parser drops.
     if (text?.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const raw: unknown = JSON.parse(text ?? "");
     if (!plan.isBatchCall) {

@@ -1,6 +1,5 @@
 import { appRouter, createContext, RateLimitedError } from "@todo/api";
 import { TRPCError } from "@trpc/server";
-import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, {
   type ErrorRequestHandler,
   type Request,
@@ -14,10 +13,12 @@ import { HttpError, RETRY_AFTER_SECONDS } from "./http-errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "./json-depth.js";
 import { checkJsonText } from "./rest/json-body.js";
 import { logAuthRefusal } from "./logging.js";
+import { createLeanTrpcMiddleware } from "./trpc-lean.js";
 
-// /trpc is tRPC's Express adapter, as shipped. In front of it, body-parser
+// /trpc is tRPC's protocol: plain JSON calls answered by trpc-lean.ts, every
+// other request by tRPC's Express adapter. In front of both, body-parser
 // reads a JSON body as text (decompressed, size-limited, depth-checked) and
-// hands the text over as `req.body`, which the adapter parses itself. A body
+// hands the text over as `req.body`, which the handler parses itself. A body
 // body-parser refuses is not answered here: the refusal becomes the context's
 // error, so tRPC answers it in its own error shape and status.
 
@@ -71,15 +72,19 @@ function readCallInput(bodyLimitBytes: number): RequestHandler[] {
   return [checkQueryInput, readText, keepRefusal as unknown as RequestHandler];
 }
 
-/** /trpc: the request's JSON read as above, then tRPC's Express adapter. */
+/** /trpc: the request's JSON read as above, then tRPC's protocol. */
 export function createTrpcRoute({
   db,
   verifier,
   localAuth,
   config,
 }: Pick<AppDependencies, "db" | "verifier" | "localAuth" | "config">): RequestHandler[] {
-  const adapter = createExpressMiddleware({
+  const handler = createLeanTrpcMiddleware({
     router: appRouter,
+    // The bodies body-parser leaves unread (form data, octet streams, any
+    // type but JSON) are read by tRPC's adapter: without a limit of its own
+    // it would take a body of any size into memory.
+    maxBodySize: config.bodyLimitBytes,
     createContext: ({ req }: { req: Request; res: Response }) => {
       const refused = refusedBodies.get(req);
       if (refused) throw refused;
@@ -121,5 +126,5 @@ export function createTrpcRoute({
       return { headers };
     },
   });
-  return [...readCallInput(config.bodyLimitBytes), adapter];
+  return [...readCallInput(config.bodyLimitBytes), handler];
 }

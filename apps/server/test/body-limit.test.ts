@@ -34,7 +34,12 @@ interface Answer {
  * drain, and never ends the request: an answer proves the server did not
  * wait for the whole body. Without `declare`, no Content-Length (chunked).
  */
-function postWithoutEnd(path: string, totalBytes: number, declare: boolean): Promise<Answer> {
+function postWithoutEnd(
+  path: string,
+  totalBytes: number,
+  declare: boolean,
+  contentType = "application/json",
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const chunk = Buffer.alloc(16_384, 0x61);
     let sentBytes = 0;
@@ -46,7 +51,7 @@ function postWithoutEnd(path: string, totalBytes: number, declare: boolean): Pro
         agent: false,
         headers: {
           authorization: `Bearer ${token}`,
-          "content-type": "application/json",
+          "content-type": contentType,
           ...(declare ? { "content-length": String(totalBytes) } : {}),
         },
       },
@@ -135,6 +140,22 @@ describe("a body over the limit", () => {
       expect(answer.sentBytes).toBeLessThan(10 * LIMIT);
       expect(await taskCount()).toBe(before);
     });
+  });
+
+  it("is a 413 over /trpc as form data without a length too (tRPC's adapter reads it), before it is all sent", async () => {
+    const answer = await postWithoutEnd(
+      "/trpc/auth.signup",
+      10 * LIMIT,
+      false,
+      "multipart/form-data; boundary=x",
+    );
+    expect(answer.status).toBe(413);
+    expect(answer.body).toEqual({
+      error: expect.objectContaining({
+        data: expect.objectContaining({ code: "PAYLOAD_TOO_LARGE" }),
+      }) as unknown,
+    });
+    expect(answer.sentBytes).toBeLessThan(10 * LIMIT);
   });
 
   it("leaves a body just under the limit, sent without a length, read as usual", async () => {

@@ -63,8 +63,13 @@ function readCallInput(bodyLimitBytes: number): RequestHandler[] {
     next();
   };
   const checkQueryInput: RequestHandler = (req, _res, next) => {
-    const { input } = req.query;
-    if (typeof input === "string" && nestedDeeperThan(input, "utf8", MAX_JSON_DEPTH)) {
+    // Every `input` given: tRPC reads the first of repeated ones.
+    const inputs = [req.query.input].flat();
+    if (
+      inputs.some(
+        (input) => typeof input === "string" && nestedDeeperThan(input, "utf8", MAX_JSON_DEPTH),
+      )
+    ) {
       refusedBodies.set(req, tooDeep());
     }
     next();
@@ -111,7 +116,9 @@ export function createTrpcRoute({
       }
     },
     responseMeta: ({ ctx, errors, paths }) => {
-      const headers: Record<string, string> = {};
+      // tRPC writes its own Vary over the one CORS set: Origin is added back
+      // to it, or a cache could serve one origin's answer to another.
+      const headers: Record<string, string | string[]> = { vary: ["Origin"] };
       if (ctx?.answer.replayed) headers["Idempotent-Replayed"] = "true";
       if (errors.some((error) => error.code === "UNAUTHORIZED"))
         headers["WWW-Authenticate"] = "Bearer";

@@ -71,6 +71,19 @@ describe("CORS", () => {
       expect(exposed).toContain(header);
   });
 
+  it("says Vary: Origin on /trpc too, beside tRPC's own Vary, so no cache serves one origin's answer to another", async () => {
+    const token = await app.token("alice");
+    for (const path of ["/trpc/task.list", "/trpc/health", "/trpc/task.list,health?batch=1"]) {
+      const res = await fetch(`${app.url}${path}`, {
+        headers: { origin: "http://localhost:3000", authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+      const vary = (res.headers.get("vary") ?? "").split(/\s*,\s*/).map((v) => v.toLowerCase());
+      expect(vary).toEqual(expect.arrayContaining(["origin", "trpc-accept", "accept"]));
+    }
+  });
+
   it("keeps CORS headers on error responses, so the browser can read the detail", async () => {
     const res = await fetch(`${app.url}/api/alice/tasks`, {
       headers: { origin: "http://localhost:3000" },

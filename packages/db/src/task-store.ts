@@ -1,5 +1,7 @@
 import type pg from "pg";
 
+import { TASK_TYPES } from "./text-array.js";
+
 /**
  * Where the task statements of tasks.ts run: plain node-postgres, on the pool
  * Prisma's client runs on. These are the requests every user makes all day;
@@ -33,14 +35,16 @@ export function createTaskStore(
 ): TaskStore {
   const names = new Map<string, string>();
   const on = (client: pg.Pool | pg.PoolClient): TaskStore["query"] => {
-    if (!options.preparedStatements) return (text, values) => client.query(text, values);
+    if (!options.preparedStatements) {
+      return (text, values) => client.query({ text, values, types: TASK_TYPES });
+    }
     return (text, values) => {
       let name = names.get(text);
       if (name === undefined) {
         name = `todo_${names.size}`;
         names.set(text, name);
       }
-      return client.query({ name, text, values });
+      return client.query({ name, text, values, types: TASK_TYPES });
     };
   };
   return {

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 
 import type { Config } from "./env.js";
 import { errorHandler, methodNotAllowed, notFound } from "./http-errors.js";
-import { requestLogging } from "./logging.js";
+import { defineRequestLogger, requestLogging } from "./logging.js";
 import { buildOpenApiDocument } from "./openapi/document.js";
 import { createDocsRouter } from "./openapi/docs-page.js";
 import { createAuthRoutes } from "./rest/auth.js";
@@ -39,6 +39,7 @@ export function createApp(dependencies: AppDependencies): Express {
   // count by. Off by default: a client could otherwise name any address.
   app.set("trust proxy", config.trustProxy);
 
+  defineRequestLogger(app.request, logger);
   app.use(requestLogging(logger));
   app.use(apiSecurityHeaders);
   app.use(corsHeaders(config.corsOrigins, logger));

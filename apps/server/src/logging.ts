@@ -129,6 +129,28 @@ function routeOf(req: IncomingMessage): string {
 }
 
 /**
+ * `req.log` on every request of an app (Express's `app.request`): a child
+ * of `logger` stamped with the request id, made the first time it is used.
+ * Most requests log nothing but their request line, and making a child
+ * logger runs the redaction over its bindings, on every request.
+ */
+export function defineRequestLogger(request: object, logger: Logger): void {
+  const keep = (req: IncomingMessage, log: Logger) =>
+    Object.defineProperty(req, "log", { value: log, writable: true, configurable: true });
+  Object.defineProperty(request, "log", {
+    configurable: true,
+    get(this: IncomingMessage) {
+      const log = logger.child({ req_id: this.id });
+      keep(this, log);
+      return log;
+    },
+    set(this: IncomingMessage, log: Logger) {
+      keep(this, log);
+    },
+  });
+}
+
+/**
  * Gives each request an id (the caller's X-Request-Id when it is sane), and
  * logs one line when the response is done: method, route, status, duration,
  * request id and, once known, the user id.
@@ -150,7 +172,6 @@ export function requestLogging(
     const incoming = req.headers["x-request-id"];
     const id = typeof incoming === "string" && INCOMING_ID.test(incoming) ? incoming : randomUUID();
     req.id = id;
-    req.log = logger.child({ req_id: id });
     res.setHeader("X-Request-Id", id);
     if (logs) {
       const started = process.hrtime.bigint();

@@ -90,13 +90,15 @@ describe("401: authentication", () => {
     );
   });
 
-  it("logs why a token was refused, never the token", async () => {
+  it("logs why a token was refused, with the request id, never the token", async () => {
     const forged = await app.token("alice", { secret: `${TEST_SECRET}-not` });
-    await send("GET", "/api/alice/tasks", { headers: auth(forged) });
+    await send("GET", "/api/alice/tasks", {
+      headers: { ...auth(forged), "x-request-id": "refused-token" },
+    });
     const line = app.logs.find(
-      (entry) => entry.msg === "authentication failed" && entry.auth_failure === "invalid",
+      (entry) => entry.msg === "authentication failed" && entry.req_id === "refused-token",
     );
-    expect(line).toBeDefined();
+    expect(line?.auth_failure).toBe("invalid");
     expect(typeof line?.reason).toBe("string");
     expect(app.rawLogs()).not.toContain(forged);
     expect(app.rawLogs()).not.toContain(token);

@@ -10,7 +10,8 @@ import { createTestDatabase, type TestDatabase } from "../src/testing.js";
 
 let database: TestDatabase;
 let client: pg.Client;
-const nodePostgres = pg.types.getTypeParser(1009) as (text: string) => unknown;
+// node-postgres's own parser of text[] (type 1009).
+const nodePostgres = (pg.types.getTypeParser as (oid: number) => (text: string) => unknown)(1009);
 
 beforeAll(async () => {
   database = await createTestDatabase({ migrate: false });

@@ -149,7 +149,11 @@ describe("SIGTERM to `pnpm start`'s own process", () => {
 
       await expect.poll(() => isAlive(pnpm!.pid), { timeout: 15_000, interval: 50 }).toBe(false);
       expect(await healthStatus(url)).toBeUndefined();
-      expect(underPnpm.filter(({ pid }) => isAlive(pid))).toEqual([]);
+      // pnpm's own helper (an `sh` that kills its process groups once pnpm's
+      // pipe closes) ends a moment after pnpm: waited for, not raced.
+      await expect
+        .poll(() => underPnpm.filter(({ pid }) => isAlive(pid)), { timeout: 5_000, interval: 50 })
+        .toEqual([]);
       expect(output).toContain('"msg":"stopped"');
     },
   );

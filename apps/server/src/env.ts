@@ -128,6 +128,10 @@ const trustProxy = z.string().transform((text, ctx): boolean | number | string[]
 });
 
 const MIN_PRODUCTION_SECRET_LENGTH = 32;
+/** PostgreSQL connections a server opens when DATABASE_POOL_SIZE is unset, all processes together. */
+const DEFAULT_POOL_CONNECTIONS = 10;
+/** Each process's least, so that a transaction never waits on every other request. */
+const MIN_POOL_PER_PROCESS = 2;
 
 const configSchema = z
   .object({
@@ -139,7 +143,7 @@ const configSchema = z
     // DATABASE_URL is the pooled URL and this one the database itself:
     // migrations run here, as poolers' and Prisma's docs ask.
     DIRECT_DATABASE_URL: postgresUrl("to migrate over DATABASE_URL").optional(),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
     // How long the server waits for PostgreSQL — for a connection, and for
     // each query's answer — before the request fails with 503. A database
     // behind a dead network sends no error, only silence, so this bound is
@@ -270,13 +274,24 @@ export function loadConfig(
   }
   const env = parsed.data;
   const betterAuthOrigin = env.BETTER_AUTH_URL;
+  // As uvicorn --workers: every core in production; one in development,
+  // where reloading and one log matter more.
+  const webConcurrency =
+    env.WEB_CONCURRENCY ?? (env.NODE_ENV === "production" ? availableParallelism() : 1);
+  // The embedded database serves one process, whatever WEB_CONCURRENCY says.
+  const processes = env.DATABASE_URL ? webConcurrency : 1;
   return {
     env: env.NODE_ENV,
     port: env.PORT,
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
     directDatabaseUrl: env.DIRECT_DATABASE_URL,
-    databasePoolSize: env.DATABASE_POOL_SIZE,
+    // Unset, the server's processes share DEFAULT_POOL_CONNECTIONS between
+    // them: more PostgreSQL backends than that cost PostgreSQL CPU on every
+    // request without serving more of them (bench/README.md).
+    databasePoolSize:
+      env.DATABASE_POOL_SIZE ??
+      Math.max(MIN_POOL_PER_PROCESS, Math.ceil(DEFAULT_POOL_CONNECTIONS / processes)),
     databaseQueryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
     embeddedDbDir: env.EMBEDDED_DB_DIR,
     auth: {
@@ -305,10 +320,7 @@ export function loadConfig(
     // A load balancer needs a few health checks to take the server out of
     // rotation; in development nothing is in front of it.
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? (env.NODE_ENV === "production" ? 5_000 : 0),
-    // As uvicorn --workers: every core in production; one in development,
-    // where reloading and one log matter more.
-    webConcurrency:
-      env.WEB_CONCURRENCY ?? (env.NODE_ENV === "production" ? availableParallelism() : 1),
+    webConcurrency,
     logLevel: env.LOG_LEVEL,
     logFormat:
       env.LOG_FORMAT ??

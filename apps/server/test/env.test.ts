@@ -147,6 +147,27 @@ describe("loadConfig: the database's variables", () => {
   });
 });
 
+describe("loadConfig: DATABASE_POOL_SIZE", () => {
+  const url = "postgresql://app@db.example.com/todo";
+
+  it("shares 10 connections between the workers when unset, at least 2 each", () => {
+    const pool = (env: Record<string, string>) => loadConfig(env).databasePoolSize;
+    expect(pool({ DATABASE_URL: url, WEB_CONCURRENCY: "1" })).toBe(10);
+    expect(pool({ DATABASE_URL: url, WEB_CONCURRENCY: "2" })).toBe(5);
+    expect(pool({ DATABASE_URL: url, WEB_CONCURRENCY: "3" })).toBe(4);
+    expect(pool({ DATABASE_URL: url, WEB_CONCURRENCY: "8" })).toBe(2);
+    // The embedded database runs one process, whatever WEB_CONCURRENCY says.
+    expect(pool({ WEB_CONCURRENCY: "4" })).toBe(10);
+  });
+
+  it("is each process's pool when set", () => {
+    expect(
+      loadConfig({ DATABASE_URL: url, WEB_CONCURRENCY: "4", DATABASE_POOL_SIZE: "10" })
+        .databasePoolSize,
+    ).toBe(10);
+  });
+});
+
 describe("loadConfig: a wrong variable says what is wrong and what to do", () => {
   it.each([
     [

@@ -53,7 +53,7 @@ const FAULTS = {
   loadAfterRecoveryMs: pick(1_000, 10_000),
   /**
    * The outage's load: writers each sending a POST every interval (80 a
-   * second in all), more of them than the two pools' 20 connections, so a
+   * second in all), more of them than the two pools' 10 connections, so a
    * black hole also fills the pools and requests wait for a connection.
    */
   outageWriters: pick(24, 24),

@@ -4,7 +4,7 @@ import { createTaskClient } from "@todo/client";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { launchChromium, openApp, TaskScreen } from "./browser.js";
+import { fulfillTrpcError, launchChromium, openApp, TaskScreen } from "./browser.js";
 
 // The app built with VITE_BETTER_AUTH_URL, against a genuine Better Auth
 // (@todo/server/testing) that the API trusts: one user's journey.
@@ -49,18 +49,11 @@ async function refuseTaskLists(times: number) {
   await page.route(
     "**/trpc/task.list**",
     (route) =>
-      route.fulfill({
-        status: 401,
-        contentType: "application/json",
-        body: JSON.stringify([
-          {
-            error: {
-              message: "Token expired",
-              code: -32001,
-              data: { code: "UNAUTHORIZED", httpStatus: 401, path: "task.list" },
-            },
-          },
-        ]),
+      fulfillTrpcError(route, {
+        path: "task.list",
+        code: "UNAUTHORIZED",
+        httpStatus: 401,
+        message: "Token expired",
       }),
     { times },
   );

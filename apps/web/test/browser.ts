@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 
 import { createTaskClient, type TaskClient } from "@todo/client";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { chromium, type Browser, type Locator, type Page, type Route } from "playwright-core";
 import { inject } from "vitest";
 
 import { webDir } from "./e2e-stack.js";
@@ -129,5 +130,28 @@ export function mintToken(userId: string, options: { ttl?: string } = {}): Promi
     child.once("exit", (code) =>
       code === 0 ? resolve(output.trim()) : reject(new Error(`dev:token exited with ${code}`)),
     );
+  });
+}
+
+/**
+ * Answers a routed tRPC call (the app's links batch, so a batch of one) with
+ * the error the API sends: its status, tRPC's error code and the message.
+ */
+export function fulfillTrpcError(
+  route: Route,
+  error: { path: string; code: TRPC_ERROR_CODE_KEY; httpStatus: number; message: string },
+): Promise<void> {
+  return route.fulfill({
+    status: error.httpStatus,
+    contentType: "application/json",
+    body: JSON.stringify([
+      {
+        error: {
+          message: error.message,
+          code: TRPC_ERROR_CODES_BY_KEY[error.code],
+          data: { code: error.code, httpStatus: error.httpStatus, path: error.path },
+        },
+      },
+    ]),
   });
 }

@@ -2,7 +2,7 @@ import { createTaskClient, type TaskClient } from "@todo/client";
 import type { Browser, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { launchChromium, mintToken, openApp, TaskScreen } from "./browser.js";
+import { fulfillTrpcError, launchChromium, mintToken, openApp, TaskScreen } from "./browser.js";
 
 let browser: Browser;
 let token: string;
@@ -167,18 +167,11 @@ describe("two devices and a flaky network, in Chromium", () => {
     await pageA.route("**/trpc/task.create**", async (route) => {
       attempts += 1;
       if (attempts > 1) return route.fallback();
-      return route.fulfill({
-        status: 409,
-        contentType: "application/json",
-        body: JSON.stringify([
-          {
-            error: {
-              message: "A request with this Idempotency-Key is still being processed",
-              code: -32603,
-              data: { code: "CONFLICT", httpStatus: 409, path: "task.create" },
-            },
-          },
-        ]),
+      return fulfillTrpcError(route, {
+        path: "task.create",
+        code: "CONFLICT",
+        httpStatus: 409,
+        message: "A request with this Idempotency-Key is still being processed",
       });
     });
     await screen.newTaskForm.getByLabel("Title").fill("Water the garden");

@@ -2,7 +2,7 @@ import { createTaskClient, type TaskClient } from "@todo/client";
 import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { launchChromium, mintToken, openApp, TaskScreen } from "./browser.js";
+import { fulfillTrpcError, launchChromium, mintToken, openApp, TaskScreen } from "./browser.js";
 
 let browser: Browser;
 let page: Page;
@@ -52,18 +52,11 @@ async function holdNextRequest(
 /** What the API answers when it fails with a bug: a 500, in tRPC's batch shape. */
 function internalServerError(procedure: string) {
   return (route: Route) =>
-    route.fulfill({
-      status: 500,
-      contentType: "application/json",
-      body: JSON.stringify([
-        {
-          error: {
-            message: "Internal server error",
-            code: -32603,
-            data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 500, path: procedure },
-          },
-        },
-      ]),
+    fulfillTrpcError(route, {
+      path: procedure,
+      code: "INTERNAL_SERVER_ERROR",
+      httpStatus: 500,
+      message: "Internal server error",
     });
 }
 
@@ -171,18 +164,11 @@ describe("changes show before the server answers, in Chromium", () => {
     await page.route("**/trpc/task.setCompleted**", async (route) => {
       attempts += 1;
       if (attempts > 1) return route.fallback();
-      return route.fulfill({
-        status: 503,
-        contentType: "application/json",
-        body: JSON.stringify([
-          {
-            error: {
-              message: "Service unavailable",
-              code: -32603,
-              data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503, path: "task.setCompleted" },
-            },
-          },
-        ]),
+      return fulfillTrpcError(route, {
+        path: "task.setCompleted",
+        code: "SERVICE_UNAVAILABLE",
+        httpStatus: 503,
+        message: "Service unavailable",
       });
     });
     const checkbox = page.getByRole("checkbox", { name: "Completed: Water plants" });

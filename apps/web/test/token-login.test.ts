@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { launchChromium, mintToken, openApp, TaskScreen } from "./browser.js";
+import { fulfillTrpcError, launchChromium, mintToken, openApp, TaskScreen } from "./browser.js";
 
 let browser: Browser;
 let page: Page;
@@ -77,18 +77,11 @@ describe("signing in with a token from elsewhere, in Chromium", () => {
       refused += 1;
       if (refused === 1) return route.abort("connectionrefused");
       if (refused === 2) {
-        return route.fulfill({
-          status: 503,
-          contentType: "application/json",
-          body: JSON.stringify([
-            {
-              error: {
-                message: "Service unavailable",
-                code: -32603,
-                data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503, path: "task.list" },
-              },
-            },
-          ]),
+        return fulfillTrpcError(route, {
+          path: "task.list",
+          code: "SERVICE_UNAVAILABLE",
+          httpStatus: 503,
+          message: "Service unavailable",
         });
       }
       return route.fallback();

@@ -1,4 +1,5 @@
-// Sums every package's vitest JSON report into the line CI reads:
+// Sums every package's vitest JSON reports (test-results/*.json: one per run of
+// the suite) into the line CI reads:
 // "N passed, M failed". A test command that failed without reporting a failed
 // test (a file that did not load, a crash) counts as one failure. Each further
 // argument, "<command>=<exit status>", is one more check counted as a test.
@@ -15,12 +16,14 @@ let failed = 0;
 for (const group of ["apps", "packages"]) {
   if (!existsSync(group)) continue;
   for (const name of readdirSync(group)) {
-    const report = join(group, name, "test-results", "vitest.json");
-    if (!existsSync(report)) continue;
-    const result = JSON.parse(readFileSync(report, "utf8"));
-    passed += result.numPassedTests;
-    failed += result.numFailedTests;
-    if (!result.success && result.numFailedTests === 0) failed += 1;
+    const results = join(group, name, "test-results");
+    if (!existsSync(results)) continue;
+    for (const file of readdirSync(results).filter((f) => f.endsWith(".json"))) {
+      const result = JSON.parse(readFileSync(join(results, file), "utf8"));
+      passed += result.numPassedTests;
+      failed += result.numFailedTests;
+      if (!result.success && result.numFailedTests === 0) failed += 1;
+    }
   }
 }
 if (status !== 0 && failed === 0) failed = 1;

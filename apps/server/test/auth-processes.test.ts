@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { deleteKeysUnder, keysUnder, TEST_REDIS_URL, uniquePrefix } from "./redis.js";
+import { deleteKeysUnder, keysUnder, TEST_REDIS_URL, uniquePrefix } from "@todo/api/testing";
 import { TEST_SECRET } from "./test-app.js";
 
 // Two real server processes (`src/index.ts`, as `pnpm start` runs it) behind

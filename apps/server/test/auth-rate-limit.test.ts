@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createLogger } from "../src/logging.js";
 import { openRateLimitStore } from "../src/server.js";
-import { deleteKeysUnder, keysUnder, TEST_REDIS_URL, uniquePrefix } from "./redis.js";
+import { deleteKeysUnder, keysUnder, TEST_REDIS_URL, uniquePrefix } from "@todo/api/testing";
 import { startTestApp, testLocalAuth, type TestApp } from "./test-app.js";
 
 // One database for every app of this file: the apps differ only in how they count.

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createRedisRateLimitStore } from "../../src/rate-limit/redis-store.js";
-import { inspectRedis, TEST_REDIS_URL, uniquePrefix } from "./redis.js";
+import { inspectRedis, TEST_REDIS_URL, uniquePrefix } from "../../src/testing.js";
 
 const prefix = uniquePrefix("redis-store");
 const inspect = inspectRedis(prefix);
@@ -20,7 +20,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(stores.map((store) => store.close()));
-  await inspect.cleanUp();
+  await inspect.deleteKeys();
+  await inspect.close();
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -19,6 +19,13 @@ describe("If-Match (strong comparison)", () => {
     expect(ifMatchVersions('"stale"')).toEqual([]);
     expect(ifMatchVersions("3")).toEqual([]);
   });
+
+  it("lists each version once, and leaves out tags that name no version", () => {
+    expect(ifMatchVersions('"1", "2", "1", W/"2"')).toEqual([1, 2]);
+    expect(ifMatchVersions('"0", "01", "-1", "1.5", "1e3", "99999999999999999999"')).toEqual([]);
+    // Beyond what a task reaches, but a version all the same: the write finds it never matches.
+    expect(ifMatchVersions('"2147483648"')).toEqual([2147483648]);
+  });
 });
 
 describe("If-None-Match (weak comparison)", () => {

@@ -132,6 +132,53 @@ describe("If-Match on PUT, PATCH, PATCH …/complete and DELETE", () => {
     expect(after).toMatchObject({ title: "Guarded", completed: false, version: 1 });
   });
 
+  it("is a 412, never a 5xx, for a tag beyond any version a task can reach", async () => {
+    const task = await created({ title: "Bounded" });
+    const attempts: Array<[string, string, unknown]> = [
+      ["PUT", taskPath(task.id), { title: "Lost" }],
+      ["PATCH", taskPath(task.id), { title: "Lost" }],
+      ["PATCH", `${taskPath(task.id)}/complete`, undefined],
+      ["DELETE", taskPath(task.id), undefined],
+    ];
+    for (const [method, path, body] of attempts) {
+      for (const header of ['"2147483648"', '"9999999999"', '"99999999999999999999"']) {
+        const res = await call(method, path, { headers: { "if-match": header }, body });
+        expect(res.status, `${method} ${path} ${header}`).toBe(412);
+        expect(res.headers.get("etag")).toBe('"1"');
+        expect(await res.json()).toEqual({ detail: "Precondition failed" });
+      }
+      const missing = path.replace(task.id, MISSING_ID);
+      const res = await call(method, missing, { headers: { "if-match": '"2147483648"' }, body });
+      expect(res.status, `${method} ${missing}`).toBe(404);
+    }
+    expect(((await (await call("GET", taskPath(task.id))).json()) as RestTask).version).toBe(1);
+  });
+
+  it("reads a long list as RFC 9110 does: a 412 when no tag matches, the write when one does", async () => {
+    const task = await created({ title: "Listed" });
+    const tags = (versions: number[]) => versions.map((version) => `"${version}"`).join(", ");
+    const others = Array.from({ length: 1500 }, (_, i) => i + 2);
+    const none = await call("PUT", taskPath(task.id), {
+      headers: { "if-match": tags(others) },
+      body: { title: "Lost" },
+    });
+    expect(none.status).toBe(412);
+    expect(none.headers.get("etag")).toBe('"1"');
+    expect(await none.json()).toEqual({ detail: "Precondition failed" });
+
+    const repeated = await call("PUT", taskPath(task.id), {
+      headers: { "if-match": tags(Array.from({ length: 200 }, () => 1)) },
+      body: { title: "Won once" },
+    });
+    expect(repeated.status).toBe(200);
+    const last = await call("PUT", taskPath(task.id), {
+      headers: { "if-match": tags([...others.filter((v) => v !== 2), 2]) },
+      body: { title: "Won twice" },
+    });
+    expect(last.status).toBe(200);
+    expect(last.headers.get("etag")).toBe('"3"');
+  });
+
   it("is a 404 for a missing task whatever the If-Match (the order of checks)", async () => {
     const res = await call("PUT", taskPath(MISSING_ID), {
       headers: { "if-match": '"1"' },

@@ -22,23 +22,34 @@ function parseEntityTags(header: string): "*" | EntityTag[] {
   return tags;
 }
 
-const versionOf = (tag: EntityTag) =>
-  /^[1-9]\d{0,9}$/.test(tag.opaque) ? Number(tag.opaque) : undefined;
+/**
+ * The version a tag names: a positive decimal integer that a number holds
+ * exactly. Any other tag (`"stale"`, `"01"`, twenty digits) names no version.
+ */
+function versionOf(tag: EntityTag): number | undefined {
+  if (!/^[1-9]\d{0,15}$/.test(tag.opaque)) return undefined;
+  const version = Number(tag.opaque);
+  return Number.isSafeInteger(version) ? version : undefined;
+}
 
 /**
  * If-Match as the versions a write may apply to: undefined when there is no
  * condition (no header, or `*`, which any existing task meets). Strong
- * comparison: a weak tag never matches, so a list of only weak or foreign tags
- * is an empty list, which no task meets.
+ * comparison: a weak tag never matches, and a tag that names no version is
+ * left out, so a list of only such tags is an empty list, which no task
+ * meets (412). Each version once: a header lists at most a few thousand
+ * (Node's header limit), fewer than the procedures take.
  */
 export function ifMatchVersions(header: string | undefined): number[] | undefined {
   if (header === undefined) return undefined;
   const tags = parseEntityTags(header);
   if (tags === "*") return undefined;
-  return tags.flatMap((tag) => {
+  const versions = new Set<number>();
+  for (const tag of tags) {
     const version = tag.weak ? undefined : versionOf(tag);
-    return version === undefined ? [] : [version];
-  });
+    if (version !== undefined) versions.add(version);
+  }
+  return [...versions];
 }
 
 /** Whether If-None-Match matches a task at `version` (weak comparison; `*` matches any). */

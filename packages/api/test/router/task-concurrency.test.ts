@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createCaller } from "../../src/root.js";
+import { MAX_EXPECTED_VERSIONS } from "../../src/router/task.schemas.js";
 import { VersionMismatchError } from "../../src/router/task.js";
 import { createContextInner } from "../../src/trpc.js";
 import { expectTRPCError, openTestDatabase } from "../caller.js";
@@ -10,6 +11,7 @@ import { expectTRPCError, openTestDatabase } from "../caller.js";
 
 let env: Awaited<ReturnType<typeof openTestDatabase>>;
 const ana = () => env.callerFor("ana");
+const MISSING_ID = "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab";
 
 beforeAll(async () => {
   env = await openTestDatabase();
@@ -57,6 +59,52 @@ describe("expectedVersion", () => {
     expect(await ana().task.delete({ id: task.id, expectedVersion: 2 })).toEqual({ id: task.id });
   });
 
+  it("is PRECONDITION_FAILED, never a 5xx, for a version beyond any a task can reach (NOT_FOUND first)", async () => {
+    const task = await ana().task.create({ title: "bounded" });
+    const beyond = 3_000_000_000;
+    for (const expectedVersion of [beyond, [beyond], [2 ** 31, Number.MAX_SAFE_INTEGER]]) {
+      await expectTRPCError(
+        ana().task.update({ id: task.id, title: "lost", expectedVersion }),
+        "PRECONDITION_FAILED",
+      );
+      await expectTRPCError(
+        ana().task.setCompleted({ id: task.id, completed: true, expectedVersion }),
+        "PRECONDITION_FAILED",
+      );
+      await expectTRPCError(
+        ana().task.toggleComplete({ id: task.id, expectedVersion }),
+        "PRECONDITION_FAILED",
+      );
+      await expectTRPCError(
+        ana().task.delete({ id: task.id, expectedVersion }),
+        "PRECONDITION_FAILED",
+      );
+      await expectTRPCError(
+        ana().task.update({ id: MISSING_ID, title: "x", expectedVersion }),
+        "NOT_FOUND",
+      );
+    }
+    expect((await ana().task.byId({ id: task.id })).version).toBe(1);
+    expect(
+      (await ana().task.update({ id: task.id, title: "won", expectedVersion: [beyond, 1] }))
+        .version,
+    ).toBe(2);
+  });
+
+  it(`takes a list of up to ${MAX_EXPECTED_VERSIONS} versions, and refuses a longer one or a version that is not a safe positive integer`, async () => {
+    const task = await ana().task.create({ title: "listed" });
+    const many = Array.from({ length: MAX_EXPECTED_VERSIONS }, (_, i) => i + 1).reverse();
+    expect((await ana().task.toggleComplete({ id: task.id, expectedVersion: many })).version).toBe(
+      2,
+    );
+    for (const expectedVersion of [[...many, MAX_EXPECTED_VERSIONS + 1], 0, 2 ** 53, 1.5]) {
+      await expectTRPCError(
+        ana().task.toggleComplete({ id: task.id, expectedVersion }),
+        "BAD_REQUEST",
+      );
+    }
+  });
+
   it("is NOT_FOUND for a missing task or another user's, before any version check", async () => {
     const task = await ana().task.create({ title: "mine" });
     await expectTRPCError(
@@ -64,11 +112,7 @@ describe("expectedVersion", () => {
       "NOT_FOUND",
     );
     await expectTRPCError(
-      ana().task.update({
-        id: "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab",
-        title: "x",
-        expectedVersion: 1,
-      }),
+      ana().task.update({ id: MISSING_ID, title: "x", expectedVersion: 1 }),
       "NOT_FOUND",
     );
   });
@@ -117,10 +161,7 @@ describe("idempotencyKey", () => {
       .task.create({ title: "mine", idempotencyKey: "k-user" });
     expect(theirs.id).not.toBe(mine.id);
     await expectTRPCError(
-      ana().task.toggleComplete({
-        id: "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab",
-        idempotencyKey: "k-fail",
-      }),
+      ana().task.toggleComplete({ id: MISSING_ID, idempotencyKey: "k-fail" }),
       "NOT_FOUND",
     );
     const task = await ana().task.create({ title: "later" });

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 
 import {
   claimIdempotencyKey,
-  completeIdempotencyKey,
   releaseIdempotencyKey,
+  writeAndStoreAnswer,
   type TaskStore,
 } from "@todo/db";
 import { TRPCError } from "@trpc/server";
@@ -29,6 +29,11 @@ export interface IdempotencyContext {
  * its stale claim is taken over by a retry); a retry gets the stored answer; a
  * failure releases the key, so a retry is processed anew. Without a key, just
  * writes.
+ *
+ * A request that outlives the stale window may find its claim taken over by
+ * a retry when it comes to store its answer: its write is rolled back, and it
+ * is answered as it would be if it came now (the retry's stored answer, or
+ * CONFLICT while the retry runs), so the request is done once whatever the timing.
  */
 export async function onceForKey<T>(
   ctx: IdempotencyContext,
@@ -39,30 +44,31 @@ export async function onceForKey<T>(
   const fingerprint = createHash("sha256")
     .update(`${request.procedure}\n${JSON.stringify(request.input)}`)
     .digest("base64url");
-  const claim = await claimIdempotencyKey(ctx.db.tasks, {
-    userId: ctx.userId,
-    key: request.key,
-    fingerprint,
-  });
-  switch (claim.kind) {
-    case "answered":
-      ctx.answer.replayed = true;
-      return claim.response as T;
-    case "in-flight":
-      throw new TRPCError({ code: "CONFLICT", message: IN_FLIGHT_MESSAGE });
-    case "mismatch":
-      throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: REUSED_MESSAGE });
-    case "claimed":
-      break;
+  const claimOptions = { userId: ctx.userId, key: request.key, fingerprint };
+  // A second round only after a claim was lost, which takes a request slower
+  // than the stale window: never a busy loop.
+  for (let round = 0; round < 2; round++) {
+    const claim = await claimIdempotencyKey(ctx.db.tasks, claimOptions);
+    switch (claim.kind) {
+      case "answered":
+        ctx.answer.replayed = true;
+        return claim.response as T;
+      case "in-flight":
+        throw inFlight();
+      case "mismatch":
+        throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: REUSED_MESSAGE });
+      case "claimed":
+        break;
+    }
+    const written = await writeAndStoreAnswer(ctx.db.tasks, claim.claim, write).catch(
+      async (error: unknown) => {
+        await releaseIdempotencyKey(ctx.db.tasks, claim.claim).catch(() => undefined);
+        throw error;
+      },
+    );
+    if (written.kind === "stored") return written.answer;
   }
-  try {
-    return await ctx.db.tasks.transaction(async (store) => {
-      const answer = await write(store);
-      await completeIdempotencyKey(store, claim.claim, answer);
-      return answer;
-    });
-  } catch (error) {
-    await releaseIdempotencyKey(ctx.db.tasks, claim.claim).catch(() => undefined);
-    throw error;
-  }
+  throw inFlight();
 }
+
+const inFlight = () => new TRPCError({ code: "CONFLICT", message: IN_FLIGHT_MESSAGE });

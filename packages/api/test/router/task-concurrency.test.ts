@@ -1,3 +1,4 @@
+import { holdFirstTaskTransaction } from "@todo/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createCaller } from "../../src/root.js";
@@ -12,6 +13,14 @@ import { expectTRPCError, openTestDatabase } from "../caller.js";
 let env: Awaited<ReturnType<typeof openTestDatabase>>;
 const ana = () => env.callerFor("ana");
 const MISSING_ID = "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab";
+
+/** As if the key's claim had been made an hour ago: stale, whatever the machine's speed. */
+async function ageClaim(userId: string, key: string): Promise<void> {
+  await env.db.idempotencyKey.updateMany({
+    where: { userId, key },
+    data: { claimedAt: new Date(Date.now() - 3_600_000) },
+  });
+}
 
 beforeAll(async () => {
   env = await openTestDatabase();
@@ -169,6 +178,26 @@ describe("idempotencyKey", () => {
     expect(
       (await ana().task.toggleComplete({ id: task.id, idempotencyKey: "k-fail" })).completed,
     ).toBe(true);
+  });
+
+  it("keeps nothing of a call that outlived its claim: taken over by a retry, it answers with the retry's stored answer", async () => {
+    const task = await ana().task.create({ title: "slow toggle" });
+    const hold = holdFirstTaskTransaction(env.db);
+    const slowContext = createContextInner({ db: hold.db, userId: "ana" });
+    const slow = createCaller(slowContext).task.toggleComplete({
+      id: task.id,
+      idempotencyKey: "k-slow",
+    });
+    await hold.held;
+    // As if the first call had run past the stale window: a retry takes its claim over.
+    await ageClaim("ana", "k-slow");
+    const retry = await ana().task.toggleComplete({ id: task.id, idempotencyKey: "k-slow" });
+    expect(retry).toMatchObject({ completed: true, version: 2 });
+
+    hold.release();
+    expect(await slow).toEqual(retry);
+    expect(slowContext.answer.replayed).toBe(true);
+    expect(await ana().task.byId({ id: task.id })).toMatchObject({ completed: true, version: 2 });
   });
 
   it("refuses a key that is empty, too long or not printable ASCII", async () => {

@@ -1,3 +1,4 @@
+import { holdFirstTaskTransaction } from "@todo/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startTestApp, type TestApp } from "./test-app.js";
@@ -23,9 +24,10 @@ function call(
     headers = {},
     body,
     as = token,
-  }: { headers?: Record<string, string>; body?: unknown; as?: string } = {},
+    via = app,
+  }: { headers?: Record<string, string>; body?: unknown; as?: string; via?: { url: string } } = {},
 ) {
-  return fetch(`${app.url}${path}`, {
+  return fetch(`${via.url}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${as}`,
@@ -34,6 +36,25 @@ function call(
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+}
+
+/**
+ * A second app on the same database whose first task transaction waits until
+ * `release()`: the request that reaches it has claimed its key and is in
+ * flight for as long as the test needs.
+ */
+async function startHeldApp() {
+  const hold = holdFirstTaskTransaction(app.db);
+  const held = await startTestApp({ db: hold.db });
+  return {
+    url: held.url,
+    held: hold.held,
+    release: hold.release,
+    close: () => {
+      hold.release();
+      return held.close();
+    },
+  };
 }
 
 interface RestTask {
@@ -295,6 +316,23 @@ describe("Idempotency-Key on POST /api/{user_id}/tasks and PATCH …/complete", 
       });
     }
     expect(await app.db.task.count({ where: { userId: "editor", title: "Fifty" } })).toBe(1);
+  });
+
+  it("is a 404, not a 409, for a key in flight on a task that does not exist (the order of checks)", async () => {
+    const held = await startHeldApp();
+    try {
+      const path = `${taskPath(MISSING_ID)}/complete`;
+      const headers = { "idempotency-key": "in-flight-on-a-missing-task" };
+      const first = call("PATCH", path, { headers, via: held });
+      await held.held;
+      const retry = await call("PATCH", path, { headers });
+      expect(retry.status).toBe(404);
+      expect(await retry.json()).toEqual({ detail: "Task not found" });
+      held.release();
+      expect((await first).status).toBe(404);
+    } finally {
+      await held.close();
+    }
   });
 
   it("processes a request anew when its first try failed", async () => {

@@ -37,7 +37,17 @@ export interface IdempotencyContext {
  */
 export async function onceForKey<T>(
   ctx: IdempotencyContext,
-  request: { procedure: string; input: unknown; key: string | undefined },
+  request: {
+    procedure: string;
+    input: unknown;
+    key: string | undefined;
+    /**
+     * What the order of checks puts before CONFLICT (the task exists); throws
+     * the answer that comes first. Run only when the key is in flight: the
+     * claim comes before the write's own checks, so this costs nothing else.
+     */
+    checkBeforeConflict?: () => Promise<void>;
+  },
   write: (store: TaskStore) => Promise<T>,
 ): Promise<T> {
   if (request.key === undefined) return write(ctx.db.tasks);
@@ -54,6 +64,7 @@ export async function onceForKey<T>(
         ctx.answer.replayed = true;
         return claim.response as T;
       case "in-flight":
+        await request.checkBeforeConflict?.();
         throw inFlight();
       case "mismatch":
         throw new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: REUSED_MESSAGE });

@@ -11,7 +11,7 @@ import {
 } from "@todo/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 
-import { protectedProcedure } from "../trpc.js";
+import { protectedProcedure, type Context } from "../trpc.js";
 import { onceForKey } from "./idempotency.js";
 import {
   createTaskWithKeyInput,
@@ -78,6 +78,11 @@ function written(write: TaskWrite): TaskOutput {
   }
 }
 
+/** NOT_FOUND unless the user's task `id` exists (what comes before a CONFLICT). */
+const taskExists = (ctx: { db: Context["db"]; userId: string }, id: string) => async () => {
+  found(await findTask(ctx.db.tasks, ctx.userId, id));
+};
+
 /** `expectedVersion` as the list of versions a write may apply to. */
 const versions = (expected: number | number[] | undefined) =>
   expected === undefined ? undefined : Array.isArray(expected) ? expected : [expected];
@@ -116,7 +121,12 @@ export const taskRouter = {
     .mutation(({ ctx, input: { idempotencyKey, ...input } }) =>
       onceForKey(
         ctx,
-        { procedure: "task.setCompleted", input, key: idempotencyKey },
+        {
+          procedure: "task.setCompleted",
+          input,
+          key: idempotencyKey,
+          checkBeforeConflict: taskExists(ctx, input.id),
+        },
         async (store) =>
           written(
             await setTaskCompleted(
@@ -135,7 +145,12 @@ export const taskRouter = {
     .mutation(({ ctx, input: { idempotencyKey, ...input } }) =>
       onceForKey(
         ctx,
-        { procedure: "task.toggleComplete", input, key: idempotencyKey },
+        {
+          procedure: "task.toggleComplete",
+          input,
+          key: idempotencyKey,
+          checkBeforeConflict: taskExists(ctx, input.id),
+        },
         async (store) =>
           written(
             await toggleTaskCompleted(store, ctx.userId, input.id, versions(input.expectedVersion)),

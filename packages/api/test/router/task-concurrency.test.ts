@@ -180,6 +180,38 @@ describe("idempotencyKey", () => {
     ).toBe(true);
   });
 
+  it("is CONFLICT, with the contract's message, while the first call with the key is in flight; then replays its answer", async () => {
+    const hold = holdFirstTaskTransaction(env.db);
+    const first = createCaller(createContextInner({ db: hold.db, userId: "ana" })).task.create({
+      title: "held",
+      idempotencyKey: "k-held",
+    });
+    await hold.held;
+    const error = await expectTRPCError(
+      ana().task.create({ title: "held", idempotencyKey: "k-held" }),
+      "CONFLICT",
+    );
+    expect(error.message).toBe("A request with this Idempotency-Key is still being processed");
+    hold.release();
+    const created = await first;
+    expect(await ana().task.create({ title: "held", idempotencyKey: "k-held" })).toEqual(created);
+    expect((await ana().task.list({ search: "held" })).total).toBe(1);
+  });
+
+  it("is NOT_FOUND, not CONFLICT, for a key in flight on a task that does not exist (the order of checks)", async () => {
+    const hold = holdFirstTaskTransaction(env.db);
+    const first = createCaller(
+      createContextInner({ db: hold.db, userId: "ana" }),
+    ).task.toggleComplete({ id: MISSING_ID, idempotencyKey: "k-missing" });
+    await hold.held;
+    await expectTRPCError(
+      ana().task.toggleComplete({ id: MISSING_ID, idempotencyKey: "k-missing" }),
+      "NOT_FOUND",
+    );
+    hold.release();
+    await expectTRPCError(first, "NOT_FOUND");
+  });
+
   it("keeps nothing of a call that outlived its claim: taken over by a retry, it answers with the retry's stored answer", async () => {
     const task = await ana().task.create({ title: "slow toggle" });
     const hold = holdFirstTaskTransaction(env.db);

@@ -41,10 +41,11 @@ describe("If-None-Match (weak comparison)", () => {
 
 describe("Idempotency-Key", () => {
   it('reads a bare key and a structured-field string the same: "k" is k', () => {
-    expect(idempotencyKeyOf("k")).toBe("k");
-    expect(idempotencyKeyOf('"k"')).toBe("k");
-    expect(idempotencyKeyOf('"a \\"quoted\\" \\\\ key"')).toBe('a "quoted" \\ key');
-    expect(idempotencyKeyOf("x".repeat(255))).toBe("x".repeat(255));
+    expect(idempotencyKeyOf(["k"])).toBe("k");
+    expect(idempotencyKeyOf(['"k"'])).toBe("k");
+    expect(idempotencyKeyOf(['"a \\"quoted\\" \\\\ key"'])).toBe('a "quoted" \\ key');
+    expect(idempotencyKeyOf(["x".repeat(255)])).toBe("x".repeat(255));
+    expect(idempotencyKeyOf(["a, b"])).toBe("a, b");
     expect(idempotencyKeyOf(undefined)).toBeUndefined();
   });
 
@@ -57,8 +58,19 @@ describe("Idempotency-Key", () => {
     ['"a"b"', "a bare quote inside"],
     ['"a\\b"', "a bad escape"],
   ])("refuses %j (%s) with a 400", (header) => {
-    expect(() => idempotencyKeyOf(header)).toThrow(
+    expect(() => idempotencyKeyOf([header])).toThrow(
       expect.objectContaining({ status: 400, detail: "Invalid Idempotency-Key" }),
     );
+  });
+
+  it("refuses two Idempotency-Key headers with a 400, even with one key", () => {
+    for (const lines of [
+      ["a", "b"],
+      ["k", "k"],
+    ]) {
+      expect(() => idempotencyKeyOf(lines), JSON.stringify(lines)).toThrow(
+        expect.objectContaining({ status: 400, detail: "Invalid Idempotency-Key" }),
+      );
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { request } from "node:http";
+
 import { holdFirstTaskTransaction } from "@todo/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -25,16 +27,24 @@ function call(
     body,
     as = token,
     via = app,
-  }: { headers?: Record<string, string>; body?: unknown; as?: string; via?: { url: string } } = {},
+    text = body === undefined ? undefined : JSON.stringify(body),
+  }: {
+    headers?: Record<string, string>;
+    body?: unknown;
+    /** The body's JSON text as sent (default: `body`'s). */
+    text?: string;
+    as?: string;
+    via?: { url: string };
+  } = {},
 ) {
   return fetch(`${via.url}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${as}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(text === undefined ? {} : { "content-type": "application/json" }),
       ...headers,
     },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: text,
   });
 }
 
@@ -55,6 +65,25 @@ async function startHeldApp() {
       return held.close();
     },
   };
+}
+
+/** A request whose headers may repeat a name (each value its own header line), as fetch cannot send. */
+function sendWithHeaderLines(
+  method: string,
+  path: string,
+  headers: Record<string, string | string[]>,
+  body: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${app.url}${path}`, { method, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 interface RestTask {
@@ -286,6 +315,73 @@ describe("Idempotency-Key on POST /api/{user_id}/tasks and PATCH …/complete", 
     const res = await call("POST", "/api/editor/tasks", { headers, body: { title: "Second" } });
     expect(res.status).toBe(422);
     expect(await res.json()).toEqual({ detail: "Idempotency-Key reused with a different request" });
+  });
+
+  it("tells requests apart by method, path and body as sent, whatever the JSON's spelling and the If-Match", async () => {
+    const headers = { "idempotency-key": "fingerprint-body" };
+    const first = await call("POST", "/api/editor/tasks", {
+      headers,
+      text: '{"title":"Milk","priority":"high"}',
+    });
+    expect(first.status).toBe(201);
+    const respelled = await call("POST", "/api/editor/tasks", {
+      headers,
+      text: '{ "priority" : "high",\n  "title" : "\u004dilk" }',
+    });
+    expect(respelled.status).toBe(201);
+    expect(respelled.headers.get("idempotent-replayed")).toBe("true");
+    for (const text of [
+      '{"title":"  Milk  ","priority":"high"}',
+      '{"title":"Milk","priority":"high","note":"an unknown field"}',
+      '{"title":"Milk"}',
+    ]) {
+      const other = await call("POST", "/api/editor/tasks", { headers, text });
+      expect(other.status, text).toBe(422);
+      expect(await other.json()).toEqual({
+        detail: "Idempotency-Key reused with a different request",
+      });
+    }
+
+    const [a, b] = [await created(), await created()];
+    const toggle = { "idempotency-key": "fingerprint-path" };
+    const done = await call("PATCH", `${taskPath(a.id)}/complete`, {
+      headers: { ...toggle, "if-match": '"1"' },
+    });
+    expect(done.status).toBe(200);
+    // The client read the task again before retrying: another If-Match, the same request.
+    const retried = await call("PATCH", `${taskPath(a.id)}/complete`, {
+      headers: { ...toggle, "if-match": '"2"' },
+    });
+    expect(retried.headers.get("idempotent-replayed")).toBe("true");
+    expect(await retried.json()).toEqual(await done.json());
+    const otherTask = await call("PATCH", `${taskPath(b.id)}/complete`, { headers: toggle });
+    expect(otherTask.status).toBe(422);
+    const withBody = await call("PATCH", `${taskPath(a.id)}/complete`, {
+      headers: toggle,
+      body: { completed: true },
+    });
+    expect(withBody.status).toBe(422);
+  });
+
+  it("is a 400 for two Idempotency-Key headers (which Node would join into one key)", async () => {
+    for (const keys of [
+      ["first", "second"],
+      ["same", "same"],
+    ]) {
+      const res = await sendWithHeaderLines(
+        "POST",
+        "/api/editor/tasks",
+        {
+          "idempotency-key": keys,
+          "content-type": "application/json",
+          authorization: `Bearer ${token}`,
+        },
+        JSON.stringify({ title: "Two keys" }),
+      );
+      expect(res.status, keys.join()).toBe(400);
+      expect(JSON.parse(res.text)).toEqual({ detail: "Invalid Idempotency-Key" });
+    }
+    expect(await app.db.task.count({ where: { userId: "editor", title: "Two keys" } })).toBe(0);
   });
 
   it("is a 400 for a key that is empty, too long or not printable ASCII", async () => {

@@ -66,10 +66,13 @@ export const invalidIdempotencyKey = () => new HttpError(400, "Invalid Idempoten
 /**
  * The Idempotency-Key header's key: a structured-field string (`"k"`, with
  * `\"` and `\\` escapes) or the bare text, 1–255 printable ASCII characters.
- * Undefined when absent; anything else is a 400.
+ * Undefined when absent; anything else is a 400, and so are two of the header
+ * (`lines`: each as sent, where Node would join them into one "a, b").
  */
-export function idempotencyKeyOf(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
+export function idempotencyKeyOf(lines: readonly string[] | undefined): string | undefined {
+  if (lines === undefined) return undefined;
+  const [header] = lines;
+  if (header === undefined || lines.length > 1) throw invalidIdempotencyKey();
   const quoted = header.length >= 2 && header.startsWith('"') && header.endsWith('"');
   const key = quoted ? unquote(header.slice(1, -1)) : header;
   if (key === undefined || !PRINTABLE_ASCII.test(key)) throw invalidIdempotencyKey();

@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-
 import {
   claimIdempotencyKey,
   releaseIdempotencyKey,
@@ -7,6 +5,8 @@ import {
   type TaskStore,
 } from "@todo/db";
 import { TRPCError } from "@trpc/server";
+
+import { callIdentity, requestFingerprint, type RequestIdentity } from "./request-fingerprint.js";
 
 // A request that carries an idempotency key is done once: its first
 // successful answer is stored with the key (per user, in the database), and a
@@ -21,6 +21,10 @@ export interface IdempotencyContext {
   userId: string;
   /** Set when the answer is a replay (REST says so in `Idempotent-Replayed`). */
   answer: { replayed: boolean };
+  /** The request as the transport received it (REST); else `call` stands for it. */
+  request?: RequestIdentity;
+  /** The tRPC call: its procedure's path and raw input. */
+  call: { path: string; getRawInput: () => Promise<unknown> };
 }
 
 /**
@@ -38,8 +42,6 @@ export interface IdempotencyContext {
 export async function onceForKey<T>(
   ctx: IdempotencyContext,
   request: {
-    procedure: string;
-    input: unknown;
     key: string | undefined;
     /**
      * What the order of checks puts before CONFLICT (the task exists); throws
@@ -51,9 +53,8 @@ export async function onceForKey<T>(
   write: (store: TaskStore) => Promise<T>,
 ): Promise<T> {
   if (request.key === undefined) return write(ctx.db.tasks);
-  const fingerprint = createHash("sha256")
-    .update(`${request.procedure}\n${JSON.stringify(request.input)}`)
-    .digest("base64url");
+  const identity = ctx.request ?? callIdentity(ctx.call.path, await ctx.call.getRawInput());
+  const fingerprint = requestFingerprint(identity);
   const claimOptions = { userId: ctx.userId, key: request.key, fingerprint };
   // A second round only after a claim was lost, which takes a request slower
   // than the stale window: never a busy loop.

@@ -163,6 +163,49 @@ describe("idempotencyKey", () => {
     expect(page.total).toBe(1);
   });
 
+  it("tells calls apart by procedure and raw input, whatever its key order, and not by expectedVersion", async () => {
+    const first = await ana().task.create({
+      title: "milk",
+      priority: "high",
+      idempotencyKey: "k-raw",
+    });
+    expect(
+      await ana().task.create({ priority: "high", title: "milk", idempotencyKey: "k-raw" }),
+    ).toEqual(first);
+    for (const input of [
+      { title: "  milk  ", priority: "high" },
+      { title: "milk", priority: "high", note: "an unknown field" },
+      { title: "milk" },
+    ]) {
+      await expectTRPCError(
+        ana().task.create({ ...input, idempotencyKey: "k-raw" } as never),
+        "UNPROCESSABLE_CONTENT",
+      );
+    }
+    await expectTRPCError(
+      ana().task.toggleComplete({ id: first.id, idempotencyKey: "k-raw" }),
+      "UNPROCESSABLE_CONTENT",
+    );
+
+    const toggled = await ana().task.toggleComplete({
+      id: first.id,
+      expectedVersion: 1,
+      idempotencyKey: "k-expected",
+    });
+    // Retried after reading the task again: another expectedVersion, the same call.
+    expect(
+      await ana().task.toggleComplete({
+        id: first.id,
+        expectedVersion: [2],
+        idempotencyKey: "k-expected",
+      }),
+    ).toEqual(toggled);
+    await expectTRPCError(
+      ana().task.setCompleted({ id: first.id, completed: true, idempotencyKey: "k-expected" }),
+      "UNPROCESSABLE_CONTENT",
+    );
+  });
+
   it("is per user, and a failed call leaves the key free", async () => {
     const mine = await ana().task.create({ title: "mine", idempotencyKey: "k-user" });
     const theirs = await env

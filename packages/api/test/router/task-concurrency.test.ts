@@ -37,6 +37,18 @@ describe("version", () => {
     expect((await ana().task.setCompleted({ id: task.id, completed: true })).version).toBe(3);
     expect((await ana().task.setCompleted({ id: task.id, completed: false })).version).toBe(4);
   });
+
+  it("leaves updatedAt as it was for a write that changes nothing", async () => {
+    const task = await ana().task.create({ title: "still", priority: "low", tags: ["a"] });
+    const unchanged = [
+      ana().task.update({ id: task.id }),
+      ana().task.update({ id: task.id, title: "still", priority: "low", tags: ["a"] }),
+      ana().task.setCompleted({ id: task.id, completed: false }),
+    ];
+    for (const write of unchanged) {
+      expect(await write).toEqual(task);
+    }
+  });
 });
 
 describe("expectedVersion", () => {
@@ -203,6 +215,24 @@ describe("idempotencyKey", () => {
     await expectTRPCError(
       ana().task.setCompleted({ id: first.id, completed: true, idempotencyKey: "k-expected" }),
       "UNPROCESSABLE_CONTENT",
+    );
+  });
+
+  it("treats an expired key as new: the call is processed again, and its answer kept anew", async () => {
+    const first = await ana().task.create({ title: "expiring", idempotencyKey: "k-expiring" });
+    await env.db.idempotencyKey.updateMany({
+      where: { userId: "ana", key: "k-expiring" },
+      data: { expiresAt: new Date(Date.now() - 1_000) },
+    });
+    const context = createContextInner({ db: env.db, userId: "ana" });
+    const again = await createCaller(context).task.create({
+      title: "expiring",
+      idempotencyKey: "k-expiring",
+    });
+    expect(again.id).not.toBe(first.id);
+    expect(context.answer.replayed).toBe(false);
+    expect(await ana().task.create({ title: "expiring", idempotencyKey: "k-expiring" })).toEqual(
+      again,
     );
   });
 

@@ -44,9 +44,9 @@ export async function onceForKey<T>(
   request: {
     key: string | undefined;
     /**
-     * What the order of checks puts before CONFLICT (the task exists); throws
-     * the answer that comes first. Run only when the key is in flight: the
-     * claim comes before the write's own checks, so this costs nothing else.
+     * What the order of checks puts before CONFLICT (the task exists), which
+     * the claim would otherwise skip: it comes before the write's own checks.
+     * Throws the answer that comes first. Run only when the key is in flight.
      */
     checkBeforeConflict?: () => Promise<void>;
   },

@@ -12,7 +12,6 @@ import {
 } from "@todo/api";
 import {
   applyMigrations,
-  purgeExpiredIdempotencyKeys,
   startEmbeddedPostgres,
   type Database,
   type DatabaseOptions,
@@ -22,6 +21,7 @@ import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import type { Config } from "./env.js";
+import { startIdempotencyKeyPurge } from "./idempotency-key-purge.js";
 import { checkDirectDatabase, closeDatabase, listen, openCheckedDatabase } from "./start-checks.js";
 
 export interface RunningServer {
@@ -186,14 +186,8 @@ async function startApp(
   opened.push(() => closeDatabase(db));
   if (options.migrate ?? true) await migrateDatabase(config, databaseUrl, logger);
 
-  // Idempotency keys past their 24 hours are already treated as new; this
-  // removes their rows, once an hour (harmless when several workers do it).
-  const purge = setInterval(() => {
-    purgeExpiredIdempotencyKeys(db.tasks).catch((error: unknown) =>
-      logger.warn({ err: error }, "could not remove expired idempotency keys"),
-    );
-  }, 3_600_000).unref();
-  opened.push(() => Promise.resolve(clearInterval(purge)));
+  const stopPurge = startIdempotencyKeyPurge(db.tasks, logger);
+  opened.push(() => Promise.resolve(stopPurge()));
 
   let secret = config.auth.secret;
   if (!secret && config.env !== "production") {

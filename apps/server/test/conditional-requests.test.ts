@@ -19,6 +19,13 @@ describe("If-Match (strong comparison)", () => {
     expect(ifMatchVersions('"stale"')).toEqual([]);
     expect(ifMatchVersions("3")).toEqual([]);
   });
+
+  it("lists each version once, and leaves out tags that name no version", () => {
+    expect(ifMatchVersions('"1", "2", "1", W/"2"')).toEqual([1, 2]);
+    expect(ifMatchVersions('"0", "01", "-1", "1.5", "1e3", "99999999999999999999"')).toEqual([]);
+    // Beyond what a task reaches, but a version all the same: the write finds it never matches.
+    expect(ifMatchVersions('"2147483648"')).toEqual([2147483648]);
+  });
 });
 
 describe("If-None-Match (weak comparison)", () => {
@@ -34,10 +41,11 @@ describe("If-None-Match (weak comparison)", () => {
 
 describe("Idempotency-Key", () => {
   it('reads a bare key and a structured-field string the same: "k" is k', () => {
-    expect(idempotencyKeyOf("k")).toBe("k");
-    expect(idempotencyKeyOf('"k"')).toBe("k");
-    expect(idempotencyKeyOf('"a \\"quoted\\" \\\\ key"')).toBe('a "quoted" \\ key');
-    expect(idempotencyKeyOf("x".repeat(255))).toBe("x".repeat(255));
+    expect(idempotencyKeyOf(["k"])).toBe("k");
+    expect(idempotencyKeyOf(['"k"'])).toBe("k");
+    expect(idempotencyKeyOf(['"a \\"quoted\\" \\\\ key"'])).toBe('a "quoted" \\ key');
+    expect(idempotencyKeyOf(["x".repeat(255)])).toBe("x".repeat(255));
+    expect(idempotencyKeyOf(["a, b"])).toBe("a, b");
     expect(idempotencyKeyOf(undefined)).toBeUndefined();
   });
 
@@ -50,8 +58,19 @@ describe("Idempotency-Key", () => {
     ['"a"b"', "a bare quote inside"],
     ['"a\\b"', "a bad escape"],
   ])("refuses %j (%s) with a 400", (header) => {
-    expect(() => idempotencyKeyOf(header)).toThrow(
+    expect(() => idempotencyKeyOf([header])).toThrow(
       expect.objectContaining({ status: 400, detail: "Invalid Idempotency-Key" }),
     );
+  });
+
+  it("refuses two Idempotency-Key headers with a 400, even with one key", () => {
+    for (const lines of [
+      ["a", "b"],
+      ["k", "k"],
+    ]) {
+      expect(() => idempotencyKeyOf(lines), JSON.stringify(lines)).toThrow(
+        expect.objectContaining({ status: 400, detail: "Invalid Idempotency-Key" }),
+      );
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { AppRouter } from "./root.js";
 export { appRouter, createCaller, type AppRouter } from "./root.js";
 export { VersionMismatchError } from "./router/task.js";
 export { createContext, createContextInner, type Context } from "./trpc.js";
+export { type RequestIdentity } from "./router/request-fingerprint.js";
 export * from "./auth/index.js";
 export {
   AUTH_FAILURE_MESSAGES,

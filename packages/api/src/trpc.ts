@@ -3,6 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 
 import type { LocalAuth } from "./auth/local-auth.js";
+import type { RequestIdentity } from "./router/request-fingerprint.js";
 import { AuthenticationError } from "./auth/messages.js";
 import type { TokenVerifier, VerifyResult } from "./auth/verify-token.js";
 
@@ -22,12 +23,19 @@ export interface Context {
    * whole call, so the transport sees what a procedure set.
    */
   answer: { replayed: boolean };
+  /**
+   * The request as a transport other than tRPC received it, which an
+   * idempotency key's fingerprint covers (REST: method, path and body).
+   * Undefined over tRPC: the procedure's path and raw input stand for it.
+   */
+  request?: RequestIdentity;
 }
 
 interface ContextOptions {
   db: Database;
   localAuth?: LocalAuth | null;
   clientIp?: string | null;
+  request?: RequestIdentity;
 }
 
 const NO_CREDENTIALS: VerifyResult = {
@@ -48,6 +56,7 @@ export function createContextInner(options: ContextOptions & { userId?: string |
     localAuth: options.localAuth ?? null,
     clientIp: options.clientIp ?? null,
     answer: { replayed: false },
+    request: options.request,
   };
 }
 
@@ -127,6 +136,17 @@ export const authenticated = t.middleware(async ({ ctx, next }) =>
  */
 export const protectedProcedure = t.procedure.use(async ({ ctx, next }) =>
   unavailableAs503(await next({ ctx: { userId: await requireUserId(ctx) } })),
+);
+
+/**
+ * protectedProcedure for the procedures that take an idempotency key, in the
+ * same one middleware: it also hands on the call's path and raw input, what
+ * the key's fingerprint covers when the transport gave no request of its own.
+ */
+export const keyedProcedure = t.procedure.use(async ({ ctx, next, path, getRawInput }) =>
+  unavailableAs503(
+    await next({ ctx: { userId: await requireUserId(ctx), call: { path, getRawInput } } }),
+  ),
 );
 
 /**

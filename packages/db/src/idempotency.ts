@@ -4,8 +4,9 @@ import type { TaskStore } from "./task-store.js";
 // request that carried a key is kept per user, so a retry gets that answer
 // again instead of writing twice — across restarts and server processes,
 // because it lives in the database. A claim is one INSERT: of two concurrent
-// requests with one key, exactly one gets it. These statements run on the
-// task store, so an answer is stored in the same transaction as its write.
+// requests with one key, exactly one gets it. The answer is stored in the
+// same transaction as its write, and only while the claim is still the
+// request's own (writeAndStoreAnswer).
 
 /** How long an answer is kept: at least the draft's 24 hours. */
 export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3600;
@@ -29,7 +30,8 @@ export type IdempotencyClaim =
 export interface ClaimHandle {
   userId: string;
   key: string;
-  claimedAt: Date;
+  /** This claim's own token: a takeover gives the row another. */
+  token: string;
 }
 
 export interface ClaimOptions {
@@ -55,22 +57,24 @@ export async function claimIdempotencyKey(
   // A row deleted between the INSERT and the SELECT (its first request failed
   // and released it) is claimed on the next pass.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const { rows: claimed } = await store.query<{ claimedAt: Date }>(
-      `INSERT INTO idempotency_keys (user_id, key, fingerprint, claimed_at, expires_at)
-       VALUES ($1, $2, $3, clock_timestamp(), clock_timestamp() + make_interval(secs => $4::float8))
+    const { rows: claimed } = await store.query<{ token: string }>(
+      `INSERT INTO idempotency_keys (user_id, key, fingerprint, claimed_at, claim_token, expires_at)
+       VALUES ($1, $2, $3, clock_timestamp(), gen_random_uuid(),
+               clock_timestamp() + make_interval(secs => $4::float8))
        ON CONFLICT (user_id, key) DO UPDATE
          SET fingerprint = EXCLUDED.fingerprint, response = NULL,
-             claimed_at = EXCLUDED.claimed_at, expires_at = EXCLUDED.expires_at
+             claimed_at = EXCLUDED.claimed_at, claim_token = EXCLUDED.claim_token,
+             expires_at = EXCLUDED.expires_at
          WHERE idempotency_keys.expires_at < clock_timestamp()
             OR (idempotency_keys.response IS NULL
                 AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
                 AND idempotency_keys.claimed_at
                     < clock_timestamp() - make_interval(secs => $5::float8))
-       RETURNING claimed_at AS "claimedAt"`,
+       RETURNING claim_token AS token`,
       [userId, key, fingerprint, ttl, stale],
     );
     const [row] = claimed;
-    if (row) return { kind: "claimed", claim: { userId, key, claimedAt: row.claimedAt } };
+    if (row) return { kind: "claimed", claim: { userId, key, token: row.token } };
 
     const { rows: existing } = await store.query<{ fingerprint: string; response: unknown }>(
       "SELECT fingerprint, response FROM idempotency_keys WHERE user_id = $1 AND key = $2",
@@ -86,25 +90,65 @@ export async function claimIdempotencyKey(
   return { kind: "in-flight" };
 }
 
-/** Stores the answer of a claimed request, for its retries. */
+/**
+ * Stores the answer of a claimed request, for its retries, if the claim is
+ * still this one and unanswered; says whether it did. A claim taken over (its
+ * request outlived IDEMPOTENCY_CLAIM_STALE_SECONDS) is no longer this one.
+ */
 export async function completeIdempotencyKey(
   store: TaskStore,
   claim: ClaimHandle,
   response: unknown,
-): Promise<void> {
-  await store.query(
+): Promise<boolean> {
+  const { rowCount } = await store.query(
     `UPDATE idempotency_keys SET response = $4::jsonb
-     WHERE user_id = $1 AND key = $2 AND claimed_at = $3`,
-    [claim.userId, claim.key, claim.claimedAt, JSON.stringify(response)],
+     WHERE user_id = $1 AND key = $2 AND claim_token = $3 AND response IS NULL`,
+    [claim.userId, claim.key, claim.token, JSON.stringify(response)],
   );
+  return rowCount === 1;
+}
+
+/** What writeAndStoreAnswer did. */
+export type ClaimedWrite<T> =
+  /** Written, and the answer stored with the key: both committed. */
+  | { kind: "stored"; answer: T }
+  /** The claim is no longer this request's: nothing of the write was kept. */
+  | { kind: "claim-lost" };
+
+/** Rolls back the write of a request whose claim was taken over. */
+class ClaimLost extends Error {}
+
+/**
+ * Runs `write` and stores its answer for `claim` in one transaction: both are
+ * committed, or neither. The answer is stored only while the claim is still
+ * this request's, so a request slower than the stale window, whose claim a
+ * retry took over, writes nothing; the retry's write is the only one.
+ * Should `write` throw, nothing is kept and the claim is left as it was.
+ */
+export async function writeAndStoreAnswer<T>(
+  store: TaskStore,
+  claim: ClaimHandle,
+  write: (store: TaskStore) => Promise<T>,
+): Promise<ClaimedWrite<T>> {
+  try {
+    const answer = await store.transaction(async (inTransaction) => {
+      const written = await write(inTransaction);
+      if (!(await completeIdempotencyKey(inTransaction, claim, written))) throw new ClaimLost();
+      return written;
+    });
+    return { kind: "stored", answer };
+  } catch (error) {
+    if (error instanceof ClaimLost) return { kind: "claim-lost" };
+    throw error;
+  }
 }
 
 /** Gives a claim up (its request failed): a retry is processed anew. */
 export async function releaseIdempotencyKey(store: TaskStore, claim: ClaimHandle): Promise<void> {
   await store.query(
     `DELETE FROM idempotency_keys
-     WHERE user_id = $1 AND key = $2 AND claimed_at = $3 AND response IS NULL`,
-    [claim.userId, claim.key, claim.claimedAt],
+     WHERE user_id = $1 AND key = $2 AND claim_token = $3 AND response IS NULL`,
+    [claim.userId, claim.key, claim.token],
   );
 }
 

@@ -5,6 +5,8 @@ export {
   completeIdempotencyKey,
   purgeExpiredIdempotencyKeys,
   releaseIdempotencyKey,
+  writeAndStoreAnswer,
+  type ClaimedWrite,
   type ClaimHandle,
   type IdempotencyClaim,
 } from "./idempotency.js";

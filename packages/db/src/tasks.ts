@@ -61,6 +61,15 @@ export type TaskChanges = Partial<NewTask>;
  */
 export type ExpectedVersions = readonly number[] | undefined;
 
+/**
+ * `version` is a 32-bit INTEGER column: a larger version can never match
+ * (and would fail the statement's cast), so it is left out of the condition,
+ * as any other version the task is not at.
+ */
+const MAX_VERSION = 2_147_483_647;
+const reachable = (expected: readonly number[]) =>
+  expected.filter((version) => version <= MAX_VERSION);
+
 /** What a conditional write did. */
 export type TaskWrite =
   | { kind: "written"; task: TaskRecord }
@@ -335,7 +344,9 @@ async function conditionalWrite(
   expected: ExpectedVersions,
   { userId, id, set }: { userId: string; id: string; set: string },
 ): Promise<TaskWrite> {
-  const condition = expected ? ` AND version = ANY(${statement.param(expected)}::int[])` : "";
+  const condition = expected
+    ? ` AND version = ANY(${statement.param(reachable(expected))}::int[])`
+    : "";
   const task = await oneTask(
     store,
     `UPDATE tasks SET ${set}
@@ -366,7 +377,7 @@ export async function deleteTask(
   if (!UUID.test(id)) return { kind: "missing" };
   const values: unknown[] = [id, userId];
   const condition = expected ? " AND version = ANY($3::int[])" : "";
-  if (expected) values.push(expected);
+  if (expected) values.push(reachable(expected));
   const { rowCount } = await store.query(
     `DELETE FROM tasks WHERE id = $1 AND user_id = $2${condition}`,
     values,

@@ -2,9 +2,11 @@ import { randomBytes } from "node:crypto";
 
 import pg from "pg";
 
+import type { Database } from "./client.js";
 import { startEmbeddedPostgres } from "./embedded.js";
 import { readDbEnv } from "./env.js";
 import { applyMigrations } from "./migrate.js";
+import type { TaskStore } from "./task-store.js";
 
 export { findPgBouncer, startPgBouncer, type RunningPgBouncer } from "./pgbouncer.js";
 
@@ -62,4 +64,46 @@ async function withAdminClient<T>(url: string, run: (client: pg.Client) => Promi
   } finally {
     await client.end();
   }
+}
+
+export interface HeldTransaction {
+  /** The database, but for its first task transaction, which waits for `release()`. */
+  db: Database;
+  /** Resolves once that transaction is waiting. */
+  held: Promise<void>;
+  release(): void;
+}
+
+/**
+ * `db` whose first task transaction waits, before it takes a connection, until
+ * `release()`; later ones run at once. A request that claimed an idempotency
+ * key and is about to write is held there, in flight, for as long as a test
+ * needs (to send the same request again, to age the claim), whatever the
+ * machine's speed, and on the embedded database too (it holds no session).
+ */
+export function holdFirstTaskTransaction(db: Database): HeldTransaction {
+  let reached!: () => void;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (reached = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let first = true;
+  const tasks: TaskStore = {
+    query: (text, values) => db.tasks.query(text, values),
+    async transaction(work) {
+      if (first) {
+        first = false;
+        reached();
+        await released;
+      }
+      return db.tasks.transaction(work);
+    },
+  };
+  const heldDb = new Proxy(db, {
+    get(target, property) {
+      if (property === "tasks") return tasks;
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === "function" ? (value as () => unknown).bind(target) : value;
+    },
+  });
+  return { db: heldDb, held, release };
 }

@@ -6,8 +6,10 @@ import {
   completeIdempotencyKey,
   purgeExpiredIdempotencyKeys,
   releaseIdempotencyKey,
+  writeAndStoreAnswer,
   type IdempotencyClaim,
 } from "../src/idempotency.js";
+import { createTask } from "../src/tasks.js";
 import { createTestDatabase, type TestDatabase } from "../src/testing.js";
 
 let database: TestDatabase;
@@ -21,6 +23,14 @@ afterAll(async () => {
   await db.$disconnect();
   await database.drop();
 });
+
+/** As if the key's claim had been made an hour ago: stale, whatever the machine's speed. */
+async function ageClaim(userId: string, key: string): Promise<void> {
+  await db.tasks.query(
+    "UPDATE idempotency_keys SET claimed_at = claimed_at - interval '1 hour' WHERE user_id = $1 AND key = $2",
+    [userId, key],
+  );
+}
 
 let n = 0;
 const freshKey = () => `key-${++n}`;
@@ -97,12 +107,60 @@ describe("claimIdempotencyKey", () => {
     });
     const taken = claimed(await claimIdempotencyKey(db.tasks, { ...options, fingerprint: "f" }));
     // The dead request's late answer no longer lands on the new claim.
-    await completeIdempotencyKey(db.tasks, dead, { late: true });
-    await completeIdempotencyKey(db.tasks, taken, { fresh: true });
+    expect(await completeIdempotencyKey(db.tasks, dead, { late: true })).toBe(false);
+    expect(await completeIdempotencyKey(db.tasks, taken, { fresh: true })).toBe(true);
+    expect(await completeIdempotencyKey(db.tasks, taken, { again: true })).toBe(false);
     expect(await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" })).toEqual({
       kind: "answered",
       response: { fresh: true },
     });
+  });
+
+  it("keeps nothing of a write whose claim was taken over (its request outlived the stale window)", async () => {
+    const key = freshKey();
+    const title = `slow ${key}`;
+    const slow = claimed(
+      await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" }),
+    );
+    await ageClaim("u", key);
+    const retry = claimed(
+      await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" }),
+    );
+
+    const late = await writeAndStoreAnswer(db.tasks, slow, (store) =>
+      createTask(store, "u", { title }),
+    );
+    expect(late).toEqual({ kind: "claim-lost" });
+    expect(await db.task.count({ where: { userId: "u", title } })).toBe(0);
+
+    const stored = await writeAndStoreAnswer(db.tasks, retry, (store) =>
+      createTask(store, "u", { title }),
+    );
+    expect(stored.kind).toBe("stored");
+    expect(await db.task.count({ where: { userId: "u", title } })).toBe(1);
+    expect(await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" })).toEqual({
+      kind: "answered",
+      response: stored.kind === "stored" ? stored.answer : undefined,
+    });
+  });
+
+  it("keeps nothing of a write that fails, and leaves its claim to be released", async () => {
+    const key = freshKey();
+    const title = `failed ${key}`;
+    const claim = claimed(
+      await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" }),
+    );
+    const failing = writeAndStoreAnswer(db.tasks, claim, async (store) => {
+      await createTask(store, "u", { title });
+      throw new Error("the write failed");
+    });
+    await expect(failing).rejects.toThrow("the write failed");
+    expect(await db.task.count({ where: { userId: "u", title } })).toBe(0);
+    expect(await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" })).toEqual({
+      kind: "in-flight",
+    });
+    await releaseIdempotencyKey(db.tasks, claim);
+    claimed(await claimIdempotencyKey(db.tasks, { userId: "u", key, fingerprint: "f" }));
   });
 
   it("treats an expired key as new, and purges expired keys", async () => {

@@ -14,7 +14,13 @@ import type { z } from "zod";
 
 import { snakeToCamel } from "../rest/field-names.js";
 import { authPaths } from "./auth-paths.js";
-import { errorResponses, idempotencyInFlight, type ErrorStatus } from "./error-responses.js";
+import {
+  errorResponses,
+  idempotencyInFlight,
+  malformedBodyOrKey,
+  validationFailedOrKeyReused,
+  type ErrorStatus,
+} from "./error-responses.js";
 import { errorDetail, httpValidationError, validationError } from "./error-schemas.js";
 import { jsonBody, jsonContent } from "./json-content.js";
 import { componentRef, toRestComponents, toRestSchema } from "./rest-json-schema.js";
@@ -255,7 +261,9 @@ function taskCompletePathItem(): PathItem {
         description:
           'No body (or no `completed` in it) toggles `completed`; `{"completed": bool}` sets it.',
         requestBody: jsonBody("TaskComplete", { required: false }),
-        responses: { "200": taskResponse("The task, with its new completion") },
+        responses: {
+          "200": taskResponse("The task, with its new completion", { replayable: true }),
+        },
       },
       TASK_ERRORS,
     ),
@@ -280,15 +288,16 @@ function taskOperation(spec: TaskOperationSpec, pathErrors: ErrorStatus[] = []):
   if (spec.requestBody) errors.push(400, 413, 415);
   const headers = new Set((spec.parameters ?? []).map((parameter) => parameter.name));
   if (headers.has("If-Match")) errors.push(412);
-  if (headers.has("Idempotency-Key")) errors.push(400, 409);
+  const keyed = headers.has("Idempotency-Key");
+  if (keyed) errors.push(400, 409);
+  const specific = keyed
+    ? { 400: malformedBodyOrKey(), 409: idempotencyInFlight(), 422: validationFailedOrKeyReused() }
+    : {};
   return {
     ...spec,
     tags: ["tasks"],
     security: BEARER,
-    responses: {
-      ...spec.responses,
-      ...errorResponses([...new Set(errors)], { 409: idempotencyInFlight() }),
-    },
+    responses: { ...spec.responses, ...errorResponses([...new Set(errors)], specific) },
   };
 }
 
@@ -343,8 +352,15 @@ function listQueryParameters(): Parameter[] {
   });
 }
 
-function taskResponse(description: string): Response {
-  return { description, headers: { ETag: etagHeader }, content: jsonContent(componentRef("Task")) };
+/** A 2xx with one task; `replayable` on the routes that take an Idempotency-Key. */
+function taskResponse(description: string, { replayable = false } = {}): Response {
+  return {
+    description,
+    headers: replayable
+      ? { ETag: etagHeader, "Idempotent-Replayed": replayedHeader }
+      : { ETag: etagHeader },
+    content: jsonContent(componentRef("Task")),
+  };
 }
 
 const etagHeader = {

@@ -92,6 +92,28 @@ export function errorResponses(
   );
 }
 
+/** 400 on the routes that take an Idempotency-Key (all of which take a body). */
+export const malformedBodyOrKey = (): Response =>
+  detailResponse(
+    "The body is not valid JSON (`Malformed JSON body`), or the Idempotency-Key header is not " +
+      "one key of 1–255 printable ASCII characters (`Invalid Idempotency-Key`)",
+    "Invalid Idempotency-Key",
+  );
+
+/** 422 on the routes that take an Idempotency-Key: the body's problems, or the key's reuse. */
+export const validationFailedOrKeyReused = (): Response => ({
+  description:
+    "Validation error: one entry per problem, as Pydantic v2 reports it; or " +
+    "`Idempotency-Key reused with a different request` (a string): the key was first used " +
+    "with another method, path or body",
+  content: {
+    "application/json": {
+      schema: { oneOf: [componentRef("HTTPValidationError"), componentRef("ErrorDetail")] },
+      example: { detail: "Idempotency-Key reused with a different request" },
+    },
+  },
+});
+
 /** 409 on the routes that take an Idempotency-Key. */
 export const idempotencyInFlight = (): Response =>
   detailResponse(

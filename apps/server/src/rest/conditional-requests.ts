@@ -22,23 +22,34 @@ function parseEntityTags(header: string): "*" | EntityTag[] {
   return tags;
 }
 
-const versionOf = (tag: EntityTag) =>
-  /^[1-9]\d{0,9}$/.test(tag.opaque) ? Number(tag.opaque) : undefined;
+/**
+ * The version a tag names: a positive decimal integer that a number holds
+ * exactly. Any other tag (`"stale"`, `"01"`, twenty digits) names no version.
+ */
+function versionOf(tag: EntityTag): number | undefined {
+  if (!/^[1-9]\d{0,15}$/.test(tag.opaque)) return undefined;
+  const version = Number(tag.opaque);
+  return Number.isSafeInteger(version) ? version : undefined;
+}
 
 /**
  * If-Match as the versions a write may apply to: undefined when there is no
  * condition (no header, or `*`, which any existing task meets). Strong
- * comparison: a weak tag never matches, so a list of only weak or foreign tags
- * is an empty list, which no task meets.
+ * comparison: a weak tag never matches, and a tag that names no version is
+ * left out, so a list of only such tags is an empty list, which no task
+ * meets (412). Each version once: a header lists at most a few thousand
+ * (Node's header limit), fewer than the procedures take.
  */
 export function ifMatchVersions(header: string | undefined): number[] | undefined {
   if (header === undefined) return undefined;
   const tags = parseEntityTags(header);
   if (tags === "*") return undefined;
-  return tags.flatMap((tag) => {
+  const versions = new Set<number>();
+  for (const tag of tags) {
     const version = tag.weak ? undefined : versionOf(tag);
-    return version === undefined ? [] : [version];
-  });
+    if (version !== undefined) versions.add(version);
+  }
+  return [...versions];
 }
 
 /** Whether If-None-Match matches a task at `version` (weak comparison; `*` matches any). */
@@ -55,10 +66,13 @@ export const invalidIdempotencyKey = () => new HttpError(400, "Invalid Idempoten
 /**
  * The Idempotency-Key header's key: a structured-field string (`"k"`, with
  * `\"` and `\\` escapes) or the bare text, 1–255 printable ASCII characters.
- * Undefined when absent; anything else is a 400.
+ * Undefined when absent; anything else is a 400, and so are two of the header
+ * (`lines`: each as sent, where Node would join them into one "a, b").
  */
-export function idempotencyKeyOf(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
+export function idempotencyKeyOf(lines: readonly string[] | undefined): string | undefined {
+  if (lines === undefined) return undefined;
+  const [header] = lines;
+  if (header === undefined || lines.length > 1) throw invalidIdempotencyKey();
   const quoted = header.length >= 2 && header.startsWith('"') && header.endsWith('"');
   const key = quoted ? unquote(header.slice(1, -1)) : header;
   if (key === undefined || !PRINTABLE_ASCII.test(key)) throw invalidIdempotencyKey();

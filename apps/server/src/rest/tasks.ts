@@ -2,6 +2,7 @@ import {
   createCaller,
   createContextInner,
   type Context,
+  type RequestIdentity,
   type TaskOutput,
   type TokenVerifier,
 } from "@todo/api";
@@ -122,7 +123,20 @@ function sendTask(call: TaskCall, task: TaskOutput, status = 200): void {
 }
 
 const ifMatch = (req: Request<TaskParams>) => ifMatchVersions(req.get("if-match"));
-const idempotencyKey = (req: Request<TaskParams>) => idempotencyKeyOf(req.get("idempotency-key"));
+const idempotencyKey = (req: Request<TaskParams>) =>
+  idempotencyKeyOf(req.headersDistinct["idempotency-key"]);
+
+/**
+ * The request as an idempotency key's fingerprint covers it: its method, its
+ * path (the route's, with the path's values) and its body as received. Not
+ * its headers: a retry that sends another If-Match asks for the same write.
+ */
+function requestIdentity(req: Request<TaskParams>, route: string): RequestIdentity {
+  const path = route.replace(/:(\w+)/g, (_, name: keyof TaskParams) =>
+    encodeURIComponent(req.params[name] ?? ""),
+  );
+  return { operation: `${req.method} ${path}`, body: req.body };
+}
 
 // Client input is untyped JSON; the procedure's schema is what checks it,
 // so the adapter hands it over as it came (hence the `as never`s).
@@ -231,9 +245,13 @@ export function createTaskRouter(options: {
   const readBody = jsonBody(options.bodyLimitBytes);
 
   const serve =
-    ({ location, handle }: Endpoint): RequestHandler<TaskParams> =>
+    (route: string, { location, handle }: Endpoint): RequestHandler<TaskParams> =>
     async (req, res) => {
-      const context = createContextInner({ db, userId: req.userId ?? null });
+      const context = createContextInner({
+        db,
+        userId: req.userId ?? null,
+        request: requestIdentity(req, route),
+      });
       const caller = createCaller(context);
       await handle({ caller, req, res, answer: context.answer }).catch((error: unknown) => {
         throw fromProcedureError(error, location, location === "query" ? req.query : req.body);
@@ -246,7 +264,7 @@ export function createTaskRouter(options: {
       const handlers: RequestHandler<TaskParams>[] = [authenticate];
       if (endpoint.location === "body")
         handlers.push(...(readBody as RequestHandler<TaskParams>[]));
-      route[endpoint.method](...handlers, serve(endpoint));
+      route[endpoint.method](...handlers, serve(path, endpoint));
     }
     const allowed = endpoints.map((endpoint) => endpoint.method.toUpperCase());
     route.all(() => {

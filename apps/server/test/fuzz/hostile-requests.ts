@@ -212,6 +212,36 @@ const query = fc.oneof(
   fc.constantFrom("?status=pending&status=completed", "?limit=%", "?search=%00", "?tag=%ZZ&tag="),
 );
 
+/** What fetch can send as a header value: printable ASCII. */
+const headerText = hostileString.map((text) => text.replace(/[^\x20-\x7e]/g, ""));
+/** If-Match and If-None-Match: tags valid, weak, foreign, out of range, repeated, many. */
+const entityTags = fc.oneof(
+  fc.constantFrom(
+    '"1"',
+    '"2"',
+    "*",
+    'W/"1"',
+    '"2147483648"',
+    '"99999999999999999999"',
+    '"0"',
+    '"-1"',
+    '"01"',
+    '"',
+    '"1", "1", "1"',
+  ),
+  fc
+    .array(fc.integer({ min: 0, max: 3_000_000_000 }), { minLength: 2, maxLength: 300 })
+    .map((versions) => versions.map((version) => `"${version}"`).join(", ")),
+  headerText,
+);
+const idempotencyKey = fc.oneof(
+  fc.constantFrom("fuzz-key", '"fuzz-key"', "", '""', '"a"b"', "x".repeat(256), "a, b"),
+  headerText,
+);
+/** Absent two times in three. */
+const rarely = <T>(header: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, header);
+
 const PROCEDURES = [
   "task.list",
   "task.byId",
@@ -343,12 +373,20 @@ export function hostileRequests(world: FuzzWorld): fc.Arbitrary<HostileRequest> 
       origin: fc.option(fc.constantFrom("http://localhost:3000", "https://evil.example"), {
         freq: 3,
       }),
+      conditions: fc.record({
+        "if-match": rarely(entityTags),
+        "if-none-match": rarely(entityTags),
+        "idempotency-key": rarely(idempotencyKey),
+      }),
     })
-    .map(({ route, authorization, contentType, contentEncoding, body, origin }) => {
+    .map(({ route, authorization, contentType, contentEncoding, body, origin, conditions }) => {
       const { method, target } = route;
       const headers: Record<string, string> = {};
       if (authorization !== undefined) headers.authorization = authorization;
       if (origin !== null) headers.origin = origin;
+      for (const [name, value] of Object.entries(conditions)) {
+        if (value !== undefined) headers[name] = value;
+      }
       let bytes: Uint8Array | undefined;
       const payload: BodyText | null =
         route.trpcBody !== undefined ? { text: route.trpcBody } : body;

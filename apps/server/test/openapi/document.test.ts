@@ -26,6 +26,7 @@ const CONTRACT_ROUTES: [HttpMethod, string, string][] = [
 ];
 
 const apiOperations = operationsOf(doc).filter(({ path }) => path.startsWith("/api/"));
+const KEYED_ROUTES = [`post ${TASKS}`, `patch ${TASK_COMPLETE}`];
 const BODY_ROUTES = [
   "post /api/{user_id}/tasks",
   `put ${TASK}`,
@@ -157,12 +158,13 @@ describe("error responses", () => {
     }
   });
 
-  it("describes 422 with HTTPValidationError and every other error with ErrorDetail", () => {
-    for (const { operation: op } of apiOperations) {
+  it("describes 422 with HTTPValidationError (or a reused key's ErrorDetail) and every other error with ErrorDetail", () => {
+    for (const { method, path, operation: op } of apiOperations) {
       for (const [status, response] of Object.entries(op.responses)) {
         if (!/^[45]/.test(status)) continue;
         const schema = response.content?.["application/json"]?.schema;
         const expected = status === "422" ? "HTTPValidationError" : "ErrorDetail";
+        if (status === "422" && KEYED_ROUTES.includes(`${method} ${path}`)) continue;
         expect(schema, status).toEqual({ $ref: `#/components/schemas/${expected}` });
         expect(response.description.length, status).toBeGreaterThan(0);
       }
@@ -358,16 +360,48 @@ describe("concurrent edits and retries", () => {
   });
 
   it("documents Idempotency-Key, 409 and Idempotent-Replayed on create and complete", () => {
+    for (const [method, path, success] of [
+      ["post", TASKS, "201"],
+      ["patch", TASK_COMPLETE, "200"],
+    ] as const) {
+      const op = operation(method, path);
+      expect(headerNames(op)).toContain("Idempotency-Key");
+      expect(op.responses["409"]?.description).toMatch(/Idempotency-Key/);
+      expect(op.responses[success]?.headers?.["Idempotent-Replayed"], path).toEqual({
+        description: expect.stringMatching(/Idempotency-Key/),
+        schema: { type: "string", const: "true" },
+      });
+      expect(op.responses[success]?.headers?.ETag, path).toBeDefined();
+    }
+    for (const [method, path] of [
+      ["put", TASK],
+      ["patch", TASK],
+    ] as const) {
+      expect(operation(method, path).responses["200"]?.headers).not.toHaveProperty(
+        "Idempotent-Replayed",
+      );
+    }
+  });
+
+  it("lets the 422 of a reused key be its string detail, and names Invalid Idempotency-Key in the 400", () => {
     for (const [method, path] of [
       ["post", TASKS],
       ["patch", TASK_COMPLETE],
     ] as const) {
       const op = operation(method, path);
-      expect(headerNames(op)).toContain("Idempotency-Key");
-      expect(op.responses["409"]?.description).toMatch(/Idempotency-Key/);
+      const unprocessable = op.responses["422"]?.content?.["application/json"];
+      expect(unprocessable?.schema).toEqual({
+        oneOf: [
+          { $ref: "#/components/schemas/HTTPValidationError" },
+          { $ref: "#/components/schemas/ErrorDetail" },
+        ],
+      });
+      expect(unprocessable?.example).toEqual({
+        detail: "Idempotency-Key reused with a different request",
+      });
+      expect(op.responses["422"]?.description).toMatch(/Pydantic/);
+      expect(op.responses["400"]?.description).toMatch(/Invalid Idempotency-Key/);
+      expect(op.responses["400"]?.description).toMatch(/not valid JSON/);
     }
-    expect(
-      operation("post", TASKS).responses["201"]?.headers?.["Idempotent-Replayed"],
-    ).toBeDefined();
   });
 });

@@ -133,11 +133,23 @@ export const createTaskInput = z.object({
 export const taskChangesInput = createTaskInput.partial();
 
 /**
+ * How many versions `expectedVersion` may list: more than an If-Match header
+ * can carry within Node's default 16 KiB limit on a request's headers (each
+ * distinct tag takes at least 4 bytes, `"1",`), so REST can pass on every
+ * header it accepts, and a tRPC call can send the same list.
+ */
+export const MAX_EXPECTED_VERSIONS = 4096;
+
+const versionInput = z.number().int().min(1);
+
+/**
  * The version(s) the task must be at for the write to apply (If-Match):
- * otherwise PRECONDITION_FAILED and nothing changes.
+ * otherwise PRECONDITION_FAILED and nothing changes. Any positive integer is
+ * a version to compare with; one the task can never reach (beyond the 32-bit
+ * column) simply never matches, as over REST.
  */
 export const expectedVersionInput = z
-  .union([z.number().int().min(1), z.array(z.number().int().min(1)).max(64)])
+  .union([versionInput, z.array(versionInput).max(MAX_EXPECTED_VERSIONS)])
   .optional();
 
 /** Retries with the same key replay the first answer instead of writing again. */

@@ -11,7 +11,7 @@ import {
 } from "@todo/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 
-import { protectedProcedure } from "../trpc.js";
+import { keyedProcedure, protectedProcedure, type Context } from "../trpc.js";
 import { onceForKey } from "./idempotency.js";
 import {
   createTaskWithKeyInput,
@@ -78,6 +78,11 @@ function written(write: TaskWrite): TaskOutput {
   }
 }
 
+/** NOT_FOUND unless the user's task `id` exists (what comes before a CONFLICT). */
+const taskExists = (ctx: { db: Context["db"]; userId: string }, id: string) => async () => {
+  found(await findTask(ctx.db.tasks, ctx.userId, id));
+};
+
 /** `expectedVersion` as the list of versions a write may apply to. */
 const versions = (expected: number | number[] | undefined) =>
   expected === undefined ? undefined : Array.isArray(expected) ? expected : [expected];
@@ -95,13 +100,11 @@ export const taskRouter = {
     .input(taskByIdInput)
     .query(async ({ ctx, input }) => found(await findTask(ctx.db.tasks, ctx.userId, input.id))),
 
-  create: protectedProcedure
+  create: keyedProcedure
     .input(createTaskWithKeyInput)
     .mutation(({ ctx, input: { idempotencyKey, ...task } }) =>
-      onceForKey(
-        ctx,
-        { procedure: "task.create", input: task, key: idempotencyKey },
-        async (store) => toTaskOutput(await createTask(store, ctx.userId, task)),
+      onceForKey(ctx, { key: idempotencyKey }, async (store) =>
+        toTaskOutput(await createTask(store, ctx.userId, task)),
       ),
     ),
 
@@ -111,12 +114,12 @@ export const taskRouter = {
       written(await updateTask(ctx.db.tasks, ctx.userId, id, changes, versions(expectedVersion))),
     ),
 
-  setCompleted: protectedProcedure
+  setCompleted: keyedProcedure
     .input(setCompletedInput)
     .mutation(({ ctx, input: { idempotencyKey, ...input } }) =>
       onceForKey(
         ctx,
-        { procedure: "task.setCompleted", input, key: idempotencyKey },
+        { key: idempotencyKey, checkBeforeConflict: taskExists(ctx, input.id) },
         async (store) =>
           written(
             await setTaskCompleted(
@@ -130,12 +133,12 @@ export const taskRouter = {
       ),
     ),
 
-  toggleComplete: protectedProcedure
+  toggleComplete: keyedProcedure
     .input(toggleCompleteInput)
     .mutation(({ ctx, input: { idempotencyKey, ...input } }) =>
       onceForKey(
         ctx,
-        { procedure: "task.toggleComplete", input, key: idempotencyKey },
+        { key: idempotencyKey, checkBeforeConflict: taskExists(ctx, input.id) },
         async (store) =>
           written(
             await toggleTaskCompleted(store, ctx.userId, input.id, versions(input.expectedVersion)),

@@ -1,6 +1,8 @@
+import { holdFirstTaskTransaction } from "@todo/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createCaller } from "../../src/root.js";
+import { MAX_EXPECTED_VERSIONS } from "../../src/router/task.schemas.js";
 import { VersionMismatchError } from "../../src/router/task.js";
 import { createContextInner } from "../../src/trpc.js";
 import { expectTRPCError, openTestDatabase } from "../caller.js";
@@ -10,6 +12,15 @@ import { expectTRPCError, openTestDatabase } from "../caller.js";
 
 let env: Awaited<ReturnType<typeof openTestDatabase>>;
 const ana = () => env.callerFor("ana");
+const MISSING_ID = "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab";
+
+/** As if the key's claim had been made an hour ago: stale, whatever the machine's speed. */
+async function ageClaim(userId: string, key: string): Promise<void> {
+  await env.db.idempotencyKey.updateMany({
+    where: { userId, key },
+    data: { claimedAt: new Date(Date.now() - 3_600_000) },
+  });
+}
 
 beforeAll(async () => {
   env = await openTestDatabase();
@@ -25,6 +36,18 @@ describe("version", () => {
     expect((await ana().task.toggleComplete({ id: task.id })).version).toBe(3);
     expect((await ana().task.setCompleted({ id: task.id, completed: true })).version).toBe(3);
     expect((await ana().task.setCompleted({ id: task.id, completed: false })).version).toBe(4);
+  });
+
+  it("leaves updatedAt as it was for a write that changes nothing", async () => {
+    const task = await ana().task.create({ title: "still", priority: "low", tags: ["a"] });
+    const unchanged = [
+      ana().task.update({ id: task.id }),
+      ana().task.update({ id: task.id, title: "still", priority: "low", tags: ["a"] }),
+      ana().task.setCompleted({ id: task.id, completed: false }),
+    ];
+    for (const write of unchanged) {
+      expect(await write).toEqual(task);
+    }
   });
 });
 
@@ -57,6 +80,52 @@ describe("expectedVersion", () => {
     expect(await ana().task.delete({ id: task.id, expectedVersion: 2 })).toEqual({ id: task.id });
   });
 
+  it("is PRECONDITION_FAILED, never a 5xx, for a version beyond any a task can reach (NOT_FOUND first)", async () => {
+    const task = await ana().task.create({ title: "bounded" });
+    const beyond = 3_000_000_000;
+    for (const expectedVersion of [beyond, [beyond], [2 ** 31, Number.MAX_SAFE_INTEGER]]) {
+      await expectTRPCError(
+        ana().task.update({ id: task.id, title: "lost", expectedVersion }),
+        "PRECONDITION_FAILED",
+      );
+      await expectTRPCError(
+        ana().task.setCompleted({ id: task.id, completed: true, expectedVersion }),
+        "PRECONDITION_FAILED",
+      );
+      await expectTRPCError(
+        ana().task.toggleComplete({ id: task.id, expectedVersion }),
+        "PRECONDITION_FAILED",
+      );
+      await expectTRPCError(
+        ana().task.delete({ id: task.id, expectedVersion }),
+        "PRECONDITION_FAILED",
+      );
+      await expectTRPCError(
+        ana().task.update({ id: MISSING_ID, title: "x", expectedVersion }),
+        "NOT_FOUND",
+      );
+    }
+    expect((await ana().task.byId({ id: task.id })).version).toBe(1);
+    expect(
+      (await ana().task.update({ id: task.id, title: "won", expectedVersion: [beyond, 1] }))
+        .version,
+    ).toBe(2);
+  });
+
+  it(`takes a list of up to ${MAX_EXPECTED_VERSIONS} versions, and refuses a longer one or a version that is not a safe positive integer`, async () => {
+    const task = await ana().task.create({ title: "listed" });
+    const many = Array.from({ length: MAX_EXPECTED_VERSIONS }, (_, i) => i + 1).reverse();
+    expect((await ana().task.toggleComplete({ id: task.id, expectedVersion: many })).version).toBe(
+      2,
+    );
+    for (const expectedVersion of [[...many, MAX_EXPECTED_VERSIONS + 1], 0, 2 ** 53, 1.5]) {
+      await expectTRPCError(
+        ana().task.toggleComplete({ id: task.id, expectedVersion }),
+        "BAD_REQUEST",
+      );
+    }
+  });
+
   it("is NOT_FOUND for a missing task or another user's, before any version check", async () => {
     const task = await ana().task.create({ title: "mine" });
     await expectTRPCError(
@@ -64,11 +133,7 @@ describe("expectedVersion", () => {
       "NOT_FOUND",
     );
     await expectTRPCError(
-      ana().task.update({
-        id: "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab",
-        title: "x",
-        expectedVersion: 1,
-      }),
+      ana().task.update({ id: MISSING_ID, title: "x", expectedVersion: 1 }),
       "NOT_FOUND",
     );
   });
@@ -110,6 +175,67 @@ describe("idempotencyKey", () => {
     expect(page.total).toBe(1);
   });
 
+  it("tells calls apart by procedure and raw input, whatever its key order, and not by expectedVersion", async () => {
+    const first = await ana().task.create({
+      title: "milk",
+      priority: "high",
+      idempotencyKey: "k-raw",
+    });
+    expect(
+      await ana().task.create({ priority: "high", title: "milk", idempotencyKey: "k-raw" }),
+    ).toEqual(first);
+    for (const input of [
+      { title: "  milk  ", priority: "high" },
+      { title: "milk", priority: "high", note: "an unknown field" },
+      { title: "milk" },
+    ]) {
+      await expectTRPCError(
+        ana().task.create({ ...input, idempotencyKey: "k-raw" } as never),
+        "UNPROCESSABLE_CONTENT",
+      );
+    }
+    await expectTRPCError(
+      ana().task.toggleComplete({ id: first.id, idempotencyKey: "k-raw" }),
+      "UNPROCESSABLE_CONTENT",
+    );
+
+    const toggled = await ana().task.toggleComplete({
+      id: first.id,
+      expectedVersion: 1,
+      idempotencyKey: "k-expected",
+    });
+    // Retried after reading the task again: another expectedVersion, the same call.
+    expect(
+      await ana().task.toggleComplete({
+        id: first.id,
+        expectedVersion: [2],
+        idempotencyKey: "k-expected",
+      }),
+    ).toEqual(toggled);
+    await expectTRPCError(
+      ana().task.setCompleted({ id: first.id, completed: true, idempotencyKey: "k-expected" }),
+      "UNPROCESSABLE_CONTENT",
+    );
+  });
+
+  it("treats an expired key as new: the call is processed again, and its answer kept anew", async () => {
+    const first = await ana().task.create({ title: "expiring", idempotencyKey: "k-expiring" });
+    await env.db.idempotencyKey.updateMany({
+      where: { userId: "ana", key: "k-expiring" },
+      data: { expiresAt: new Date(Date.now() - 1_000) },
+    });
+    const context = createContextInner({ db: env.db, userId: "ana" });
+    const again = await createCaller(context).task.create({
+      title: "expiring",
+      idempotencyKey: "k-expiring",
+    });
+    expect(again.id).not.toBe(first.id);
+    expect(context.answer.replayed).toBe(false);
+    expect(await ana().task.create({ title: "expiring", idempotencyKey: "k-expiring" })).toEqual(
+      again,
+    );
+  });
+
   it("is per user, and a failed call leaves the key free", async () => {
     const mine = await ana().task.create({ title: "mine", idempotencyKey: "k-user" });
     const theirs = await env
@@ -117,10 +243,7 @@ describe("idempotencyKey", () => {
       .task.create({ title: "mine", idempotencyKey: "k-user" });
     expect(theirs.id).not.toBe(mine.id);
     await expectTRPCError(
-      ana().task.toggleComplete({
-        id: "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab",
-        idempotencyKey: "k-fail",
-      }),
+      ana().task.toggleComplete({ id: MISSING_ID, idempotencyKey: "k-fail" }),
       "NOT_FOUND",
     );
     const task = await ana().task.create({ title: "later" });
@@ -128,6 +251,58 @@ describe("idempotencyKey", () => {
     expect(
       (await ana().task.toggleComplete({ id: task.id, idempotencyKey: "k-fail" })).completed,
     ).toBe(true);
+  });
+
+  it("is CONFLICT, with the contract's message, while the first call with the key is in flight; then replays its answer", async () => {
+    const hold = holdFirstTaskTransaction(env.db);
+    const first = createCaller(createContextInner({ db: hold.db, userId: "ana" })).task.create({
+      title: "held",
+      idempotencyKey: "k-held",
+    });
+    await hold.held;
+    const error = await expectTRPCError(
+      ana().task.create({ title: "held", idempotencyKey: "k-held" }),
+      "CONFLICT",
+    );
+    expect(error.message).toBe("A request with this Idempotency-Key is still being processed");
+    hold.release();
+    const created = await first;
+    expect(await ana().task.create({ title: "held", idempotencyKey: "k-held" })).toEqual(created);
+    expect((await ana().task.list({ search: "held" })).total).toBe(1);
+  });
+
+  it("is NOT_FOUND, not CONFLICT, for a key in flight on a task that does not exist (the order of checks)", async () => {
+    const hold = holdFirstTaskTransaction(env.db);
+    const first = createCaller(
+      createContextInner({ db: hold.db, userId: "ana" }),
+    ).task.toggleComplete({ id: MISSING_ID, idempotencyKey: "k-missing" });
+    await hold.held;
+    await expectTRPCError(
+      ana().task.toggleComplete({ id: MISSING_ID, idempotencyKey: "k-missing" }),
+      "NOT_FOUND",
+    );
+    hold.release();
+    await expectTRPCError(first, "NOT_FOUND");
+  });
+
+  it("keeps nothing of a call that outlived its claim: taken over by a retry, it answers with the retry's stored answer", async () => {
+    const task = await ana().task.create({ title: "slow toggle" });
+    const hold = holdFirstTaskTransaction(env.db);
+    const slowContext = createContextInner({ db: hold.db, userId: "ana" });
+    const slow = createCaller(slowContext).task.toggleComplete({
+      id: task.id,
+      idempotencyKey: "k-slow",
+    });
+    await hold.held;
+    // As if the first call had run past the stale window: a retry takes its claim over.
+    await ageClaim("ana", "k-slow");
+    const retry = await ana().task.toggleComplete({ id: task.id, idempotencyKey: "k-slow" });
+    expect(retry).toMatchObject({ completed: true, version: 2 });
+
+    hold.release();
+    expect(await slow).toEqual(retry);
+    expect(slowContext.answer.replayed).toBe(true);
+    expect(await ana().task.byId({ id: task.id })).toMatchObject({ completed: true, version: 2 });
   });
 
   it("refuses a key that is empty, too long or not printable ASCII", async () => {

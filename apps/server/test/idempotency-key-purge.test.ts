@@ -1,0 +1,116 @@
+import { createDatabase, type Database, type TaskStore } from "@todo/db";
+import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+
+import { loadConfig } from "../src/env.js";
+import {
+  IDEMPOTENCY_KEY_PURGE_INTERVAL_MS,
+  startIdempotencyKeyPurge,
+} from "../src/idempotency-key-purge.js";
+import { createLogger } from "../src/logging.js";
+import { startServer } from "../src/server.js";
+import { TEST_SECRET } from "./test-app.js";
+
+// The contract keeps an idempotency key at least 24 hours, "then removed":
+// the server removes expired keys as it starts and every hour after.
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A task store that answers every statement with `answer`, and counts the purges. */
+function countingStore(answer: () => Promise<never> | Promise<{ rowCount: number }>) {
+  const purges: string[] = [];
+  const store = {
+    query: (text: string) => {
+      if (text.startsWith("DELETE FROM idempotency_keys")) purges.push(text);
+      return answer();
+    },
+    transaction: () => Promise.reject(new Error("not used")),
+  } as unknown as TaskStore;
+  return { store, purges };
+}
+
+describe("startIdempotencyKeyPurge", () => {
+  it("purges at once, then every interval, until stopped", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const { store, purges } = countingStore(() => Promise.resolve({ rowCount: 0 }));
+    const stop = startIdempotencyKeyPurge(store, createLogger({ level: "silent" }), 1_000);
+    expect(purges).toHaveLength(1);
+    vi.advanceTimersByTime(999);
+    expect(purges).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(purges).toHaveLength(2);
+    vi.advanceTimersByTime(2_000);
+    expect(purges).toHaveLength(4);
+    stop();
+    vi.advanceTimersByTime(10_000);
+    expect(purges).toHaveLength(4);
+  });
+
+  it("logs a failed purge and tries again at the next interval", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const { store, purges } = countingStore(() => Promise.reject(new Error("database down")));
+    const logger = createLogger({ level: "silent" });
+    const warn = vi.spyOn(logger, "warn");
+    const stop = startIdempotencyKeyPurge(store, logger, 1_000);
+    await vi.waitFor(() => expect(warn).toHaveBeenCalledTimes(1));
+    expect(warn.mock.calls[0]?.[1]).toBe("could not remove expired idempotency keys");
+    vi.advanceTimersByTime(1_000);
+    expect(purges).toHaveLength(2);
+    await vi.waitFor(() => expect(warn).toHaveBeenCalledTimes(2));
+    stop();
+  });
+});
+
+describe("the server", () => {
+  let database: TestDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = createDatabase(database.url, { poolSize: 2 });
+  });
+  afterAll(async () => {
+    await db.$disconnect();
+    await database.drop();
+  });
+
+  const keyOf = (key: string, expiresInMs: number) => ({
+    userId: "purged",
+    key,
+    fingerprint: "f",
+    response: {},
+    expiresAt: new Date(Date.now() + expiresInMs),
+  });
+  const keysLeft = async () =>
+    (
+      await db.idempotencyKey.findMany({ where: { userId: "purged" }, orderBy: { key: "asc" } })
+    ).map((row) => row.key);
+
+  it("removes expired idempotency keys as it starts, then every hour", async () => {
+    await db.idempotencyKey.createMany({
+      data: [keyOf("expired at start", -1_000), keyOf("kept", 3_600_000)],
+    });
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const config = loadConfig({
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: database.url,
+      BETTER_AUTH_SECRET: TEST_SECRET,
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+    });
+    const running = await startServer(config, createLogger({ level: config.logLevel }));
+    try {
+      await expect.poll(keysLeft).toEqual(["kept"]);
+      await db.idempotencyKey.create({ data: keyOf("expired later", -1_000) });
+      vi.advanceTimersByTime(IDEMPOTENCY_KEY_PURGE_INTERVAL_MS - 1);
+      expect(await keysLeft()).toEqual(["expired later", "kept"]);
+      vi.advanceTimersByTime(1);
+      await expect.poll(keysLeft).toEqual(["kept"]);
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -188,8 +188,11 @@ describe("renewing the Better Auth token before it expires, in Chromium", () => 
     // Better Auth's next token has a later iat (whole seconds), so differs.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, (iat + 1) * 1000 - Date.now())));
     const seenBefore = traffic.length;
-    await clockPage.clock.fastForward("14:00");
-    // By the app's clock the token is within a minute of its exp, not past it.
+    // About 14 minutes on, to 55 s before the token's exp by the app's clock:
+    // past the point of renewal (a minute before), and before expiry.
+    const jump = (exp - 55) * 1000 - (await clockPage.evaluate(() => Date.now()));
+    expect(jump).toBeGreaterThan(12 * 60_000);
+    await clockPage.clock.fastForward(jump);
     const appNow = await clockPage.evaluate(() => Date.now());
     expect(appNow).toBeGreaterThanOrEqual((exp - 60) * 1000);
     expect(appNow).toBeLessThan(exp * 1000);

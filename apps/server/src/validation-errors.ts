@@ -53,7 +53,16 @@ function describe(
         case "string":
           return { type: "string_type", msg: "Input should be a valid string" };
         case "boolean":
-          return { type: "bool_type", msg: "Input should be a valid boolean" };
+          // A query value is text, read as Pydantic's lax bool reads text
+          // (the words in rest/tasks.ts): text it cannot read is
+          // `bool_parsing`. A JSON body's booleans are strict, as a
+          // StrictBool's: anything but true/false is `bool_type`.
+          return location === "query"
+            ? {
+                type: "bool_parsing",
+                msg: "Input should be a valid boolean, unable to interpret input",
+              }
+            : { type: "bool_type", msg: "Input should be a valid boolean" };
         case "number":
           return typeof input === "string" || location === "query"
             ? {

@@ -11,6 +11,66 @@ const SECRET = "better-auth-secret-of-at-least-32-characters";
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+interface TrpcAnswer {
+  status: number;
+  data?: Record<string, unknown>;
+  code?: string;
+}
+
+/** A tRPC query (GET) or mutation (POST) over HTTP, as a frontend sends it. */
+async function callTrpc(
+  app: TestApp,
+  token: string,
+  procedure: string,
+  input: unknown,
+  kind: "query" | "mutation" = "mutation",
+): Promise<TrpcAnswer> {
+  const res =
+    kind === "query"
+      ? await fetch(
+          `${app.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`,
+          { headers: bearer(token) },
+        )
+      : await fetch(`${app.url}/trpc/${procedure}`, {
+          method: "POST",
+          headers: { ...bearer(token), "content-type": "application/json" },
+          body: JSON.stringify(input),
+        });
+  const body = (await res.json()) as {
+    result?: { data: Record<string, unknown> };
+    error?: { data: { code: string } };
+  };
+  return { status: res.status, data: body.result?.data, code: body.error?.data.code };
+}
+
+/** Create, update, toggle, set and delete over tRPC, each answered for `userId`. */
+async function runTrpcMutations(app: TestApp, token: string, userId: string) {
+  const created = await callTrpc(app, token, "task.create", { title: "over tRPC" });
+  expect(created).toMatchObject({ status: 200, data: { userId, title: "over tRPC", version: 1 } });
+  const id = created.data!.id;
+  expect(await callTrpc(app, token, "task.update", { id, title: "renamed" })).toMatchObject({
+    status: 200,
+    data: { userId, title: "renamed", version: 2 },
+  });
+  expect(await callTrpc(app, token, "task.toggleComplete", { id })).toMatchObject({
+    status: 200,
+    data: { completed: true, version: 3 },
+  });
+  expect(
+    await callTrpc(app, token, "task.setCompleted", { id, completed: false, expectedVersion: 3 }),
+  ).toMatchObject({ status: 200, data: { completed: false, version: 4 } });
+  expect(await callTrpc(app, token, "task.delete", { id })).toEqual({ status: 200, data: { id } });
+  expect(await callTrpc(app, token, "task.byId", { id }, "query")).toMatchObject({
+    status: 404,
+    code: "NOT_FOUND",
+  });
+}
+
+const kidOf = (token: string) =>
+  (JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()) as { kid: string }).kid;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function createTask(app: TestApp, userId: string, token: string) {
   return fetch(`${app.url}/api/${encodeURIComponent(userId)}/tasks`, {
     method: "POST",
@@ -70,6 +130,32 @@ describe("a Better Auth JWT plugin token (EdDSA, its key set)", () => {
     expect(own.status).toBe(200);
   });
 
+  it("runs tRPC mutations for its own user, and another user's task is NOT_FOUND to them", async () => {
+    const grace = await betterAuthServer.signUp("grace@example.com");
+    const heidi = await betterAuthServer.signUp("heidi@example.com");
+    const graceToken = await betterAuthServer.token(grace);
+    const heidiToken = await betterAuthServer.token(heidi);
+    await runTrpcMutations(app, graceToken, grace.userId);
+
+    const created = await callTrpc(app, graceToken, "task.create", { title: "Grace's" });
+    const id = created.data!.id;
+    for (const [procedure, input] of [
+      ["task.update", { id, title: "Heidi's now" }],
+      ["task.toggleComplete", { id }],
+      ["task.setCompleted", { id, completed: true }],
+      ["task.delete", { id }],
+    ] as const) {
+      expect(await callTrpc(app, heidiToken, procedure, input)).toMatchObject({
+        status: 404,
+        code: "NOT_FOUND",
+      });
+    }
+    expect(await callTrpc(app, graceToken, "task.byId", { id }, "query")).toMatchObject({
+      status: 200,
+      data: { title: "Grace's", completed: false, version: 1 },
+    });
+  });
+
   it("is accepted when got on the server, as a Next.js server component does (auth.api.getToken)", async () => {
     const frank = await betterAuthServer.signUp("frank@example.com");
     const token = await betterAuthServer.tokenOnServer(frank);
@@ -113,11 +199,12 @@ describe("a Better Auth JWT plugin token (EdDSA, its key set)", () => {
 });
 
 describe("Better Auth's key rotation", () => {
-  it("accepts tokens signed by the old key and the new one during the grace period", async () => {
+  it("accepts the new key's first token right after the API fetched the old set, and the old key's during the grace period", async () => {
     const rotating = await startBetterAuth({
       secret: SECRET,
       rotation: { rotationInterval: 1, gracePeriod: 3600 },
     });
+    // The key-set cooldown at its default (5 s), as in production.
     const app = await startTestApp({
       verifier: createTokenVerifier({
         jwksUrl: `${rotating.url}/api/auth/jwks`,
@@ -128,16 +215,32 @@ describe("Better Auth's key rotation", () => {
     try {
       const dana = await rotating.signUp("dana@example.com");
       const oldToken = await rotating.token(dana);
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // The API fetches the key set for it: the old key is the only one yet,
+      // as Better Auth makes a key when it first signs with it.
+      expect(await callTrpc(app, oldToken, "task.create", { title: "before" })).toMatchObject({
+        status: 200,
+        data: { userId: dana.userId },
+      });
+      expect(rotating.keySetRequests).toBe(1);
+
+      await sleep(1_500); // past rotationInterval: the next token is signed by a new key
       const newToken = await rotating.token(dana);
-      const kid = (token: string) =>
-        (JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()) as { kid: string })
-          .kid;
-      expect(kid(newToken)).not.toBe(kid(oldToken));
-      for (const token of [newToken, oldToken]) {
-        const res = await fetch(`${app.url}/api/${dana.userId}/tasks`, { headers: bearer(token) });
-        expect(res.status).toBe(200);
-      }
+      expect(kidOf(newToken)).not.toBe(kidOf(oldToken));
+      // Its kid is unknown to the API, seconds after its fetch: within the
+      // cooldown, it waits for the cooldown's end and fetches the set again.
+      await runTrpcMutations(app, newToken, dana.userId);
+      expect(rotating.keySetRequests).toBe(2);
+      const list = await fetch(`${app.url}/api/${dana.userId}/tasks`, {
+        headers: bearer(newToken),
+      });
+      expect(list.status).toBe(200);
+
+      // The old key is still in the set (its grace period): no fetch needed.
+      expect(
+        await callTrpc(app, oldToken, "task.list", { search: "before" }, "query"),
+      ).toMatchObject({ status: 200, data: { total: 1 } });
+      expect((await createTask(app, dana.userId, oldToken)).status).toBe(201);
+      expect(rotating.keySetRequests).toBe(2);
     } finally {
       await app.close();
       await rotating.stop();
@@ -146,25 +249,93 @@ describe("Better Auth's key rotation", () => {
 });
 
 describe("Better Auth's session cookie cache (strategy jwt) sent as the Bearer token", () => {
-  it("is accepted for its session's user, and refused once expired", async () => {
-    const caching = await startBetterAuth({ secret: SECRET, cookieCacheSeconds: 2 });
-    const app = await startTestApp({
-      verifier: createTokenVerifier({ secret: SECRET, clockToleranceSeconds: 0 }),
+  const verifierOf = (betterAuth: RunningBetterAuth, clockToleranceSeconds?: number) =>
+    createTokenVerifier({
+      secret: SECRET,
+      jwksUrl: `${betterAuth.url}/api/auth/jwks`,
+      issuer: betterAuth.url,
+      audience: betterAuth.url,
+      ...(clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds }),
     });
+
+  it("is accepted for its session's user, over REST and tRPC mutations", async () => {
+    const caching = await startBetterAuth({ secret: SECRET, cookieCacheSeconds: 300 });
+    const app = await startTestApp({ verifier: verifierOf(caching) });
     try {
       const erin = await caching.signUp("erin@example.com");
       const sessionData = erin.cookies.get("better-auth.session_data");
       expect(sessionData).toBeTruthy();
+      // HS256 with the secret, as the contract describes it, and no sub.
+      expect(JSON.parse(Buffer.from(sessionData!.split(".")[0]!, "base64url").toString())).toEqual({
+        alg: "HS256",
+      });
       const res = await createTask(app, erin.userId, sessionData!);
       expect(res.status).toBe(201);
       expect(((await res.json()) as { user_id: string }).user_id).toBe(erin.userId);
+      await runTrpcMutations(app, sessionData!, erin.userId);
+    } finally {
+      await app.close();
+      await caching.stop();
+    }
+  });
 
-      await new Promise((resolve) => setTimeout(resolve, 3_100));
-      const expired = await fetch(`${app.url}/api/${erin.userId}/tasks`, {
-        headers: bearer(sessionData!),
+  it("is refused once expired", async () => {
+    const caching = await startBetterAuth({ secret: SECRET, cookieCacheSeconds: 2 });
+    const app = await startTestApp({ verifier: verifierOf(caching, 0) });
+    try {
+      const ivan = await caching.signUp("ivan@example.com");
+      const sessionData = ivan.cookies.get("better-auth.session_data")!;
+      expect((await createTask(app, ivan.userId, sessionData)).status).toBe(201);
+
+      await sleep(3_100);
+      const expired = await fetch(`${app.url}/api/${ivan.userId}/tasks`, {
+        headers: bearer(sessionData),
       });
       expect(expired.status).toBe(401);
       expect(await expired.json()).toEqual({ detail: "Token expired" });
+    } finally {
+      await app.close();
+      await caching.stop();
+    }
+  });
+
+  it("is refused when signed with the key set (jwt({ sessionCookieCache: true })): its audience is Better Auth's own", async () => {
+    const caching = await startBetterAuth({
+      secret: SECRET,
+      cookieCacheSeconds: 300,
+      cookieCacheSignedWithKeySet: true,
+    });
+    const verifier = verifierOf(caching);
+    const app = await startTestApp({ verifier });
+    try {
+      const judy = await caching.signUp("judy@example.com");
+      const sessionData = judy.cookies.get("better-auth.session_data")!;
+      const [header, payload] = sessionData
+        .split(".")
+        .slice(0, 2)
+        .map((part) => JSON.parse(Buffer.from(part, "base64url").toString()) as object);
+      expect(header).toMatchObject({ alg: "EdDSA", typ: "better-auth.session-cache+jwt" });
+      expect(payload).toMatchObject({
+        sub: judy.userId,
+        iss: caching.url,
+        aud: "better-auth:session-cache",
+      });
+
+      const res = await createTask(app, judy.userId, sessionData);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ detail: "Invalid token" });
+      expect(await callTrpc(app, sessionData, "task.create", { title: "no" })).toMatchObject({
+        status: 401,
+        code: "UNAUTHORIZED",
+      });
+      // Its key is in the set and its signature holds: the audience refuses it.
+      expect(await verifier.verifyBearerToken(`Bearer ${sessionData}`)).toEqual({
+        ok: false,
+        failure: "invalid",
+        reason: "aud is not the expected audience",
+      });
+      // The JWT plugin's own token for the same session is the one to send.
+      expect((await createTask(app, judy.userId, await caching.token(judy))).status).toBe(201);
     } finally {
       await app.close();
       await caching.stop();

@@ -59,8 +59,8 @@ async function refuseTaskLists(times: number) {
   );
 }
 
-async function logIn() {
-  const form = page.getByRole("form", { name: "Log in" });
+async function logIn(on: Page = page) {
+  const form = on.getByRole("form", { name: "Log in" });
   await form.getByLabel("Email").fill(email);
   await form.getByLabel("Password").fill(password);
   await form.getByLabel("Password").press("Enter");
@@ -153,5 +153,70 @@ describe("signing in with Better Auth, in Chromium", () => {
     await page.reload();
     await page.getByRole("form", { name: "Log in" }).waitFor();
     expect(await page.getByText("Signed in as Grace").count()).toBe(0);
+  });
+});
+
+describe("renewing the Better Auth token before it expires, in Chromium", () => {
+  it("fetches a new token a minute before the old one's exp, and the next API call carries it", async () => {
+    const clockPage = await openApp(browser, inject("betterAuthWebUrl"), { fakeClock: true });
+    // Token fetches and API calls, in the order the browser sends them.
+    const traffic: Array<{ to: "token" } | { to: "api"; authorization: string | undefined }> = [];
+    const refusals: number[] = [];
+    clockPage.on("request", (request) => {
+      if (request.url() === `${betterAuthUrl}/api/auth/token`) traffic.push({ to: "token" });
+      if (request.url().startsWith(`${apiUrl}/trpc/`) && request.method() !== "OPTIONS") {
+        traffic.push({ to: "api", authorization: request.headers().authorization });
+      }
+    });
+    clockPage.on("response", (response) => {
+      if (response.url().startsWith(`${apiUrl}/trpc/`) && response.status() === 401) {
+        refusals.push(response.status());
+      }
+    });
+    const screenWithClock = new TaskScreen(clockPage);
+    const apiCalls = () => traffic.flatMap((entry) => (entry.to === "api" ? [entry] : []));
+
+    await logIn(clockPage);
+    await clockPage.getByText("Signed in as Grace").waitFor();
+    await expect.poll(() => screenWithClock.titles()).toEqual(["Book the hotel", "Plan the trip"]);
+    const first = apiCalls()[0]!.authorization!.replace(/^Bearer /, "");
+    const { iat, exp } = decodeJwt(first).payload as { iat: number; exp: number };
+    expect(new Set(apiCalls().map((call) => call.authorization))).toEqual(
+      new Set([`Bearer ${first}`]),
+    );
+
+    // Better Auth's next token has a later iat (whole seconds), so differs.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, (iat + 1) * 1000 - Date.now())));
+    const seenBefore = traffic.length;
+    // About 14 minutes on, to 55 s before the token's exp by the app's clock:
+    // past the point of renewal (a minute before), and before expiry.
+    const jump = (exp - 55) * 1000 - (await clockPage.evaluate(() => Date.now()));
+    expect(jump).toBeGreaterThan(12 * 60_000);
+    await clockPage.clock.fastForward(jump);
+    const appNow = await clockPage.evaluate(() => Date.now());
+    expect(appNow).toBeGreaterThanOrEqual((exp - 60) * 1000);
+    expect(appNow).toBeLessThan(exp * 1000);
+
+    await clockPage.getByRole("group", { name: "Status" }).getByText("Pending").click();
+    await expect
+      .poll(() => traffic.slice(seenBefore).some((entry) => entry.to === "api"))
+      .toBe(true);
+    const after = traffic.slice(seenBefore);
+    const nextCall = after.findIndex((entry) => entry.to === "api");
+    expect(after.slice(0, nextCall)).toContainEqual({ to: "token" });
+    const renewed = (after[nextCall] as { authorization: string }).authorization.replace(
+      /^Bearer /,
+      "",
+    );
+    expect(renewed).not.toBe(first);
+    const { payload } = decodeJwt(renewed);
+    expect(payload).toMatchObject({ sub: decodeJwt(first).payload.sub, iss: betterAuthUrl });
+    expect(Number(payload.iat)).toBeGreaterThan(iat);
+    // The old token was still good when it was replaced: nothing was refused.
+    expect(await clockPage.evaluate(() => Date.now())).toBeLessThan(exp * 1000);
+    await expect.poll(() => screenWithClock.titles()).toEqual(["Book the hotel", "Plan the trip"]);
+    expect(refusals).toEqual([]);
+    expect(traffic.filter((entry) => entry.to === "token")).toHaveLength(2);
+    await clockPage.context().close();
   });
 });

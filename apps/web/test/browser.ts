@@ -27,15 +27,23 @@ export function launchChromium(): Promise<Browser> {
 /**
  * A fresh browser profile on the app (by default the build on the API's
  * built-in accounts). Berlin time, so that a due date typed
- * as 10:00 in December must reach the API as 09:00Z.
+ * as 10:00 in December must reach the API as 09:00Z. With `fakeClock`,
+ * Playwright's clock is installed before the app loads, so that every
+ * `Date.now` and timer of the app's is the clock's: it keeps pace with real
+ * time until the test moves it on (`page.clock.fastForward`).
  */
-export async function openApp(browser: Browser, baseURL = inject("webUrl")): Promise<Page> {
+export async function openApp(
+  browser: Browser,
+  baseURL = inject("webUrl"),
+  { fakeClock = false } = {},
+): Promise<Page> {
   const context = await browser.newContext({
     baseURL,
     viewport: { width: 1100, height: 900 },
     locale: "en-US",
     timezoneId: "Europe/Berlin",
   });
+  if (fakeClock) await context.clock.install();
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.on("pageerror", (error) => console.error(`[browser] ${error.message}`));

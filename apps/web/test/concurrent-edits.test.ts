@@ -27,6 +27,7 @@ beforeAll(async () => {
   api = createTaskClient({ url: `${inject("apiUrl")}/trpc`, getToken: () => token });
   await api.task.create.mutate({ title: "Draft the report" });
   await api.task.create.mutate({ title: "Book the train" });
+  await api.task.create.mutate({ title: "Return the books" });
   [pageA, pageB] = await Promise.all([openDevice(), openDevice()]);
 });
 afterAll(() => browser?.close());
@@ -115,6 +116,32 @@ describe("two devices and a flaky network, in Chromium", () => {
       completed: false,
       version: task!.version + 1,
     });
+  });
+
+  it("brings back a task whose delete on a stale version was refused, saying so beside the current one", async () => {
+    const [task] = await tasksNamed("Return the books");
+    await api.task.update.mutate({ id: task!.id, title: "Return the library books" });
+    const screen = new TaskScreen(pageA);
+    const deletes = bodiesOf(pageA, "task.delete");
+
+    await pageA.getByRole("button", { name: "Delete “Return the books”" }).click();
+    const item = screen.item("Return the library books");
+    await item.getByText(/changed elsewhere/).waitFor();
+    expect(await item.getByRole("alert").textContent()).toBe(
+      "This task was changed elsewhere (on another device, perhaps), so nothing was changed here. Its current version is shown; try again if you still want to.",
+    );
+    expect(deletes).toHaveLength(1);
+    expect(JSON.parse(deletes[0]!)).toMatchObject({
+      0: { id: task!.id, expectedVersion: task!.version },
+    });
+    expect(await tasksNamed("Return the library books")).toEqual([
+      expect.objectContaining({ id: task!.id, version: task!.version + 1 }),
+    ]);
+
+    // Seen now: deleting it again deletes it, and the notice goes with it.
+    await item.getByRole("button", { name: "Delete “Return the library books”" }).click();
+    await item.waitFor({ state: "detached" });
+    await expect.poll(() => tasksNamed("Return the library books")).toEqual([]);
   });
 
   it("retries a new task whose answer was lost, and the server stores it once", async () => {

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
-import { jwt } from "better-auth/plugins";
+import { jwt, type JwtOptions } from "better-auth/plugins";
 import cors from "cors";
 import pg from "pg";
 
@@ -20,6 +20,11 @@ export interface BetterAuthOptions {
   rotation?: { rotationInterval: number; gracePeriod: number };
   /** `session.cookieCache` with `strategy: "jwt"`, for this many seconds. */
   cookieCacheSeconds?: number;
+  /**
+   * The JWT plugin's `sessionCookieCache: true`: that cookie cache signed
+   * with the key set instead of the secret (with `cookieCacheSeconds`).
+   */
+  cookieCacheSignedWithKeySet?: boolean;
   /**
    * Origins of web apps that call it from a browser (Better Auth's
    * `trustedOrigins`). They also get CORS answers with credentials, as a
@@ -39,6 +44,8 @@ export interface SignedUp {
 export interface RunningBetterAuth {
   /** Its base URL, which is also its tokens' `iss` and `aud`. */
   url: string;
+  /** How many times its key set (`/api/auth/jwks`) has been asked for. */
+  readonly keySetRequests: number;
   signUp(email: string): Promise<SignedUp>;
   /** A JWT from the JWT plugin's `/api/auth/token`, for a signed-in session. */
   token(session: SignedUp): Promise<string>;
@@ -63,7 +70,7 @@ export async function startBetterAuth(options: BetterAuthOptions): Promise<Runni
     database: pool,
     emailAndPassword: { enabled: true },
     trustedOrigins: options.trustedOrigins ?? [],
-    plugins: [jwt(options.rotation ? { jwks: options.rotation } : undefined)],
+    plugins: [jwt(jwtPluginOptions(options))],
     ...(options.cookieCacheSeconds
       ? {
           session: {
@@ -80,12 +87,17 @@ export async function startBetterAuth(options: BetterAuthOptions): Promise<Runni
   await runMigrations();
   const handle = toNodeHandler(auth);
   const allowTrustedOrigins = cors({ origin: options.trustedOrigins ?? false, credentials: true });
+  let keySetRequests = 0;
   server.on("request", (req, res) => {
+    if (req.url?.split("?")[0] === "/api/auth/jwks") keySetRequests += 1;
     allowTrustedOrigins(req, res, () => void handle(req, res));
   });
 
   return {
     url,
+    get keySetRequests() {
+      return keySetRequests;
+    },
     async signUp(email) {
       const res = await fetch(`${url}/api/auth/sign-up/email`, {
         method: "POST",
@@ -120,5 +132,14 @@ export async function startBetterAuth(options: BetterAuthOptions): Promise<Runni
       await pool.end();
       await database.drop();
     },
+  };
+}
+
+/** The JWT plugin at its defaults, unless a test asks for rotation or the keys' cookie cache. */
+function jwtPluginOptions(options: BetterAuthOptions): JwtOptions | undefined {
+  if (!options.rotation && !options.cookieCacheSignedWithKeySet) return undefined;
+  return {
+    ...(options.rotation ? { jwks: options.rotation } : {}),
+    ...(options.cookieCacheSignedWithKeySet ? { sessionCookieCache: true } : {}),
   };
 }

@@ -14,19 +14,30 @@ export interface SaveRefusal {
 
 interface TaskItemProps {
   task: Task;
+  /** Why the last tick or delete of this task was refused, if it was. */
+  notice: string | null;
   /** Each change names the task as the user saw it: its version is the one the change expects. */
-  onSetCompleted: (task: Task, completed: boolean) => Promise<ApiFailure | null>;
+  onSetCompleted: (task: Task, completed: boolean) => Promise<void>;
   onSave: (task: Task, draft: NewTask) => Promise<SaveRefusal | null>;
-  onDelete: (task: Task) => Promise<ApiFailure | null>;
+  onDelete: (task: Task) => Promise<void>;
+  /** Editing begins: the notice is out of date. */
+  onStartEditing: (task: Task) => void;
   onTagClick: (tag: string) => void;
 }
 
-export function TaskItem({ task, onSetCompleted, onSave, onDelete, onTagClick }: TaskItemProps) {
+export function TaskItem({
+  task,
+  notice,
+  onSetCompleted,
+  onSave,
+  onDelete,
+  onStartEditing,
+  onTagClick,
+}: TaskItemProps) {
   // The task as it was when the edit began (or as last shown beside the
   // form): a save applies only to that version, never silently over a newer one.
   const [editedTask, setEditedTask] = useState<Task | null>(null);
   const [changedElsewhere, setChangedElsewhere] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // The box as clicked, until the change is done: the list's own optimistic
   // update comes a moment later, and the box must not flicker back meanwhile.
@@ -44,7 +55,7 @@ export function TaskItem({ task, onSetCompleted, onSave, onDelete, onTagClick }:
   }, [editing]);
 
   const startEditing = () => {
-    setNotice(null);
+    onStartEditing(task);
     setChangedElsewhere(false);
     setEditedTask(task);
   };
@@ -53,16 +64,10 @@ export function TaskItem({ task, onSetCompleted, onSave, onDelete, onTagClick }:
     setEditedTask(null);
   };
 
-  async function run(action: () => Promise<ApiFailure | null>) {
+  async function run(action: () => Promise<void>) {
     setBusy(true);
-    setNotice(null);
     try {
-      const failure = await action();
-      if (failure?.kind === "changed-elsewhere") {
-        setNotice(
-          `${failure.message} Its current version is shown; try again if you still want to.`,
-        );
-      }
+      await action();
     } finally {
       setBusy(false);
     }

@@ -38,6 +38,27 @@ export function TaskScreen({ userLabel, onSignOut }: TaskScreenProps) {
     [filterValues, search, tag],
   );
   const [announcement, setAnnouncement] = useState("");
+  // Why a tick or a delete was refused, by task id, shown beside the task. Kept
+  // here, not in its item: a refused delete brings the task back as a new item.
+  const [notices, setNotices] = useState<ReadonlyMap<string, string>>(new Map());
+  const setNotice = (taskId: string, notice: string | null) =>
+    setNotices((previous) => {
+      if (!notice && !previous.has(taskId)) return previous;
+      const next = new Map(previous);
+      if (notice) next.set(taskId, notice);
+      else next.delete(taskId);
+      return next;
+    });
+  /** A refused tick or delete: said to screen readers, and beside the task when it changed elsewhere. */
+  const refused = (task: Task, what: string, failure: ApiFailure) => {
+    setAnnouncement(`Could not ${what} “${task.title}”: ${failure.message}`);
+    if (failure.kind === "changed-elsewhere") {
+      setNotice(
+        task.id,
+        `${failure.message} Its current version is shown; try again if you still want to.`,
+      );
+    }
+  };
 
   // The list for these filters; the last one stays on screen while it loads.
   // Retries while the service is unavailable, and a refused token's sign-out,
@@ -105,6 +126,7 @@ export function TaskScreen({ userLabel, onSignOut }: TaskScreenProps) {
   };
 
   const setCompleted = async (task: Task, completed: boolean) => {
+    setNotice(task.id, null);
     try {
       await changes.setCompleted.mutateAsync({
         id: task.id,
@@ -113,27 +135,20 @@ export function TaskScreen({ userLabel, onSignOut }: TaskScreenProps) {
         idempotencyKey: crypto.randomUUID(),
       });
       setAnnouncement(`“${task.title}” marked ${completed ? "completed" : "pending"}.`);
-      return null;
     } catch (error) {
-      const failure = explain(error);
-      setAnnouncement(`Could not update “${task.title}”: ${failure.message}`);
-      return failure;
+      refused(task, "update", explain(error));
     }
   };
 
   const deleteTask = async (task: Task) => {
+    setNotice(task.id, null);
     try {
       await changes.remove.mutateAsync({ id: task.id, expectedVersion: task.version });
       setAnnouncement(`Deleted “${task.title}”.`);
-      return null;
     } catch (error) {
       const failure = explain(error);
-      if (failure.kind === "not-found") {
-        setAnnouncement(`Deleted “${task.title}”.`);
-        return null;
-      }
-      setAnnouncement(`Could not delete “${task.title}”: ${failure.message}`);
-      return failure;
+      if (failure.kind === "not-found") setAnnouncement(`Deleted “${task.title}”.`);
+      else refused(task, "delete", failure);
     }
   };
 
@@ -236,9 +251,11 @@ export function TaskScreen({ userLabel, onSignOut }: TaskScreenProps) {
                 <TaskItem
                   key={task.id}
                   task={task}
+                  notice={notices.get(task.id) ?? null}
                   onSetCompleted={setCompleted}
                   onSave={saveTask}
                   onDelete={deleteTask}
+                  onStartEditing={(edited) => setNotice(edited.id, null)}
                   onTagClick={(tag) => setFilterValues({ ...filterValues, tag })}
                 />
               ))}

@@ -1,5 +1,5 @@
-import { createRemoteJWKSet, customFetch, errors } from "jose";
-import type { FetchImplementation, JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, customFetch, errors, jwksCache } from "jose";
+import type { FetchImplementation, JWKSCacheInput, JWTVerifyGetKey } from "jose";
 
 /** The key set could not be fetched or used; says nothing about the token. */
 export class KeySetUnavailableError extends Error {
@@ -8,19 +8,41 @@ export class KeySetUnavailableError extends Error {
 
 /**
  * Resolves a token's signing key from the remote key set. Keys are cached; an
- * unknown `kid` fetches the set again only when `cooldownMs` has passed since
- * the last successful fetch (jose's `cooldownDuration`). A failed fetch is
- * throttled the same way, so a down or erroring auth server is not asked once
- * per request.
+ * unknown `kid` fetches the set again at most once per `cooldownMs` (jose's
+ * `cooldownDuration`). A failed fetch is throttled the same way, so a down or
+ * erroring auth server is not asked once per request.
+ *
+ * An unknown `kid` that arrives while the cooldown runs waits for its end and
+ * is looked up once more, instead of being refused at once: Better Auth signs
+ * with a new key as soon as it rotates, so the first token of that key can come
+ * moments after the last fetch, and refusing it (twice, when the client asks
+ * for a new token and tries again) would sign a user out. The wait is at most
+ * `cooldownMs`; the fetch rate stays at most one per `cooldownMs`.
  */
 export function createKeySetResolver(url: URL, cooldownMs: number): JWTVerifyGetKey {
+  // jose records the time of its last successful fetch here (`uat`).
+  const lastFetch = {} as JWKSCacheInput;
   const remoteKeySet = createRemoteJWKSet(url, {
     cooldownDuration: cooldownMs,
+    [jwksCache]: lastFetch,
     [customFetch]: createFailureThrottledFetch(cooldownMs),
   });
-  return async (protectedHeader, token) => {
+
+  const resolveKey: JWTVerifyGetKey = async (protectedHeader, token) => {
     try {
       return await remoteKeySet(protectedHeader, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey) || !remoteKeySet.coolingDown) throw error;
+      const fetchedAt = "uat" in lastFetch ? lastFetch.uat : Date.now();
+      // One millisecond more: a timer may fire a millisecond early by Date.now().
+      await sleep(fetchedAt + cooldownMs - Date.now() + 1);
+      return await remoteKeySet(protectedHeader, token);
+    }
+  };
+
+  return async (protectedHeader, token) => {
+    try {
+      return await resolveKey(protectedHeader, token);
     } catch (error) {
       if (
         error instanceof errors.JWKSNoMatchingKey ||
@@ -33,6 +55,10 @@ export function createKeySetResolver(url: URL, cooldownMs: number): JWTVerifyGet
       });
     }
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 function createFailureThrottledFetch(cooldownMs: number): FetchImplementation {

@@ -6,6 +6,12 @@ import { startEmbeddedPostgres } from "./embedded.js";
 import { readDbEnv } from "./env.js";
 import { applyMigrations } from "./migrate.js";
 
+export {
+  closedPort,
+  startMisbehavingPostgres,
+  type MisbehavingPostgres,
+  type Misbehaviour,
+} from "./misbehaving-postgres.js";
 export { findPgBouncer, startPgBouncer, type RunningPgBouncer } from "./pgbouncer.js";
 
 export interface TestDatabase {

@@ -12,6 +12,9 @@ import {
 } from "@todo/api";
 import {
   applyMigrations,
+  checkDatabase,
+  createDatabase,
+  migrateNamedDatabase,
   purgeExpiredIdempotencyKeys,
   startEmbeddedPostgres,
   type Database,
@@ -22,7 +25,7 @@ import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import type { Config } from "./env.js";
-import { checkDirectDatabase, closeDatabase, listen, openCheckedDatabase } from "./start-checks.js";
+import { listen, migrationDatabase, namedDatabaseUrl } from "./start-checks.js";
 
 export interface RunningServer {
   url: string;
@@ -133,19 +136,25 @@ export async function startServer(
 }
 
 /**
- * Applies pending migrations over DIRECT_DATABASE_URL when it is set (behind
- * a transaction-mode pooler, DATABASE_URL is the pooled URL), else over the
- * database the server queries.
+ * Makes sure the database DATABASE_URL names can serve: it answers (within
+ * DATABASE_QUERY_TIMEOUT_MS) and, with `migrate`, has every migration,
+ * applied over DIRECT_DATABASE_URL when set (behind a transaction-mode
+ * pooler, DATABASE_URL is the pooled URL). What a person can fix fails as a
+ * DatabaseSetupError or MigrationError, whose message is the one line to say.
  */
-export async function migrateDatabase(
+export async function prepareDatabase(
   config: Pick<Config, "directDatabaseUrl" | "databaseQueryTimeoutMs">,
   databaseUrl: string,
   logger: Logger,
+  { migrate }: { migrate: boolean },
 ): Promise<void> {
-  if (config.directDatabaseUrl) {
-    await checkDirectDatabase(config.directDatabaseUrl, config.databaseQueryTimeoutMs);
+  const migrations = migrate ? migrationDatabase(config, databaseUrl) : undefined;
+  // Migrating over DATABASE_URL checks it first anyway.
+  if (migrations?.variable !== "DATABASE_URL") {
+    await checkDatabase(namedDatabaseUrl(config, databaseUrl));
   }
-  const applied = await applyMigrations(config.directDatabaseUrl ?? databaseUrl, {
+  if (!migrations) return;
+  const applied = await migrateNamedDatabase(migrations, {
     log: (message) => logger.info(message),
   });
   if (applied.length === 0) logger.debug("database schema is up to date");
@@ -172,7 +181,10 @@ async function startApp(
   options: StartOptions & { isDraining: () => boolean },
 ): Promise<{ db: Database; handler: ReturnType<typeof createApp> }> {
   let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
+  const migrate = options.migrate ?? true;
+  if (databaseUrl) {
+    await prepareDatabase(config, databaseUrl, logger, { migrate });
+  } else {
     logger.info({ dir: config.embeddedDbDir }, "no DATABASE_URL: starting the embedded PostgreSQL");
     const embedded = await startEmbeddedPostgres({
       dataDir: config.embeddedDbDir,
@@ -181,10 +193,10 @@ async function startApp(
     });
     databaseUrl = embedded.url;
     opened.push(embedded.stop);
+    if (migrate) await applyMigrations(databaseUrl, { log: (message) => logger.info(message) });
   }
-  const db = await openCheckedDatabase(databaseUrl, databaseOptions(config, logger));
-  opened.push(() => closeDatabase(db));
-  if (options.migrate ?? true) await migrateDatabase(config, databaseUrl, logger);
+  const db = createDatabase(databaseUrl, databaseOptions(config, logger));
+  opened.push(() => db.$disconnect());
 
   // Idempotency keys past their 24 hours are already treated as new; this
   // removes their rows, once an hour (harmless when several workers do it).

@@ -1,8 +1,6 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { promisify } from "node:util";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect, type Socket } from "node:net";
 
@@ -11,7 +9,7 @@ import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { freePort, SERVER_DIR } from "./entry-point.js";
+import { buildServer, freePort, SERVER_DIR } from "./entry-point.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 import { TEST_SECRET } from "./test-app.js";
 
@@ -85,15 +83,7 @@ const proxies: TcpProxy[] = [];
 
 beforeAll(async () => {
   if (!realDatabase) return;
-  // The build, brought up to date (turbo's cache makes this quick when it is).
-  const [db] = await Promise.all([
-    createTestDatabase({ migrate: false }),
-    promisify(execFile)(
-      "pnpm",
-      ["exec", "turbo", "run", "build", "--filter=@todo/server", "--output-logs=errors-only"],
-      { cwd: join(SERVER_DIR, "..", "..") },
-    ),
-  ]);
+  const [db] = await Promise.all([createTestDatabase({ migrate: false }), buildServer()]);
   database = db;
 }, 180_000);
 afterEach(async () => {

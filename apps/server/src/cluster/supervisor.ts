@@ -3,14 +3,15 @@ import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "pino";
 
 import type { Config } from "../env.js";
-import { migrateDatabase } from "../server.js";
+import { prepareDatabase } from "../server.js";
 import { checkPortFree } from "../start-checks.js";
 import { countHitsFor } from "./shared-rate-limits.js";
 
 // `WEB_CONCURRENCY` workers sharing the port, as `uvicorn --workers N`: the
-// primary checks the port, applies the migrations once, forks the workers and
-// starts a new one when one dies; on SIGTERM/SIGINT it has every worker drain
-// and stop, then exits 0. The primary serves no request itself.
+// primary checks the port and the database (bounded, as one process does),
+// applies the migrations once, forks the workers and starts a new one when
+// one dies; on SIGTERM/SIGINT it has every worker drain and stop, then exits
+// 0. The primary serves no request itself.
 
 /**
  * A worker that dies is replaced at once; while crashes follow quickly, the
@@ -33,7 +34,7 @@ export async function startSupervisor(
   logger: Logger,
 ): Promise<Supervisor> {
   await checkPortFree(config.port, config.host);
-  await migrateDatabase(config, config.databaseUrl, logger);
+  await prepareDatabase(config, config.databaseUrl, logger, { migrate: true });
 
   // Without Redis the primary counts the login and signup attempts of all.
   const rateLimits = config.localAuth.enabled && !config.redis.url ? countHitsFor() : undefined;

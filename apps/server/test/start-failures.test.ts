@@ -68,13 +68,23 @@ interface StartMode {
   run(env: Record<string, string>): Promise<Exit>;
 }
 
+// Each on a free port (not 8000, which another server may hold), unless the case sets PORT.
 const START_MODES: StartMode[] = [
-  { name: "one process (`pnpm dev`'s server)", run: (env) => runEntryPoint(env) },
+  {
+    name: "one process (`pnpm dev`'s server)",
+    run: async (env) => runEntryPoint({ PORT: String(await freePort()), ...env }),
+  },
   {
     name: "the production build with WEB_CONCURRENCY=2 (`pnpm start`)",
-    run: (env) =>
+    run: async (env) =>
       runEntryPoint(
-        { NODE_ENV: "production", WEB_CONCURRENCY: "2", BETTER_AUTH_SECRET: TEST_SECRET, ...env },
+        {
+          PORT: String(await freePort()),
+          NODE_ENV: "production",
+          WEB_CONCURRENCY: "2",
+          BETTER_AUTH_SECRET: TEST_SECRET,
+          ...env,
+        },
         { script: BUILT_ENTRY_POINT },
       ),
   },

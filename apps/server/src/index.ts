@@ -5,6 +5,7 @@
 import cluster from "node:cluster";
 
 import { createPrimaryRateLimitStore } from "./cluster/shared-rate-limits.js";
+import { reportRefusedOriginsTo } from "./cluster/shared-refused-origins.js";
 import { tellPrimaryWhyNotStarted } from "./cluster/start-failure.js";
 import { startSupervisor } from "./cluster/supervisor.js";
 import { loadConfigOrExit } from "./env.js";
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
           }).then((supervisor) => ({ close: () => supervisor.stop("SIGTERM") }))
         : await startServer(config, logger, {
             // A worker: the primary checked the port and migrated, and may
-            // count the rate limits.
+            // count the rate limits and log the refused origins.
             migrate: cluster.isPrimary,
             listenFirst: cluster.isPrimary,
             rateLimitStore:
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
                     process as Parameters<typeof createPrimaryRateLimitStore>[0],
                   )
                 : undefined,
+            onRefusedOrigin: cluster.isWorker ? reportRefusedOriginsTo(process) : undefined,
           });
   } catch (error) {
     if (cluster.isWorker) {

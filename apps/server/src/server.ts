@@ -70,6 +70,8 @@ export interface StartOptions {
    * the port, and would hand a starting worker requests it cannot serve yet.
    */
   listenFirst?: boolean;
+  /** What to do with an origin CORS refused, instead of logging it once here. */
+  onRefusedOrigin?: (origin: string) => void;
 }
 
 export async function startServer(
@@ -237,7 +239,15 @@ async function startApp(
       : null;
   return {
     db,
-    handler: createApp({ db, verifier, localAuth, logger, config, isDraining: options.isDraining }),
+    handler: createApp({
+      db,
+      verifier,
+      localAuth,
+      logger,
+      config,
+      isDraining: options.isDraining,
+      onRefusedOrigin: options.onRefusedOrigin,
+    }),
   };
 }
 

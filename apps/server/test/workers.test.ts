@@ -415,6 +415,29 @@ describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: FAULTS.testTimeou
     expect(statuses.filter((status) => status === 401)).toHaveLength(5);
     expect(statuses.filter((status) => status === 429)).toHaveLength(5);
   });
+
+  it("logs a refused CORS origin once for the server, not once per worker", async () => {
+    const cluster = await startCluster();
+    const origin = "https://refused.example.com";
+    const refusals = () =>
+      cluster
+        .log()
+        .split("\n")
+        .filter((line) => line.includes(`"origin":"${origin}"`));
+    // A connection of its own each: the primary hands them to the workers in turn.
+    for (let i = 0; i < 6; i++) {
+      const res = await send(cluster.url, "OPTIONS", "/api/alice/tasks", {
+        origin,
+        "access-control-request-method": "GET",
+      });
+      expect(res.headers["access-control-allow-origin"]).toBeUndefined();
+    }
+    // The production log is written in batches, up to a second late.
+    await expect.poll(() => refusals().length, { timeout: 5_000, interval: 50 }).toBeGreaterThan(0);
+    await sleep(2_000);
+    expect(refusals()).toHaveLength(1);
+    expect(refusals()[0]).toContain("CORS_ORIGINS");
+  });
 });
 
 /** A write's outcome, for a failed assertion's message. */

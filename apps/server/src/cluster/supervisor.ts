@@ -4,9 +4,11 @@ import { once } from "node:events";
 import type { Logger } from "pino";
 
 import type { Config } from "../env.js";
+import { refusedOriginLogger } from "../refused-origins.js";
 import { prepareDatabase } from "../server.js";
 import { checkPortFree } from "../start-checks.js";
 import { countHitsFor } from "./shared-rate-limits.js";
+import { logRefusedOriginsOf } from "./shared-refused-origins.js";
 import { isStartFailure, type StartFailureMessage } from "./start-failure.js";
 
 // `WEB_CONCURRENCY` workers sharing the port, as `uvicorn --workers N`: the
@@ -61,6 +63,8 @@ export async function startSupervisor(
 
   // Without Redis the primary counts the login and signup attempts of all.
   const rateLimits = config.localAuth.enabled && !config.redis.url ? countHitsFor() : undefined;
+  // A refused CORS origin is logged here, once for the server, not once per worker.
+  const logRefusedOrigin = refusedOriginLogger(logger, config.corsOrigins);
   let stopping = false;
   let started = false;
   let startFailures = 0;
@@ -93,6 +97,7 @@ export async function startSupervisor(
     });
     startedAt.set(worker, Date.now());
     if (rateLimits) rateLimits.serve(worker);
+    logRefusedOriginsOf(worker, logRefusedOrigin);
     let failure: StartFailureMessage | undefined;
     worker.on("message", (message) => {
       if (isStartFailure(message)) failure = message;

@@ -9,6 +9,7 @@ import { errorHandler, methodNotAllowed, notFound } from "./http-errors.js";
 import { defineRequestLogger, requestLogging } from "./logging.js";
 import { buildOpenApiDocument } from "./openapi/document.js";
 import { createDocsRouter } from "./openapi/docs-page.js";
+import { refusedOriginLogger } from "./refused-origins.js";
 import { createAuthRoutes } from "./rest/auth.js";
 import { createTaskRouter } from "./rest/tasks.js";
 import { apiSecurityHeaders } from "./security-headers.js";
@@ -23,6 +24,12 @@ export interface AppDependencies {
   config: Pick<Config, "corsOrigins" | "bodyLimitBytes" | "trustProxy">;
   /** True while the server drains before shutting down: /health then answers 503. */
   isDraining?: () => boolean;
+  /**
+   * Called with each origin CORS refuses. Default: logged once per origin,
+   * naming the variable that would allow it (a cluster's worker passes it to
+   * its primary instead, so the server logs it once).
+   */
+  onRefusedOrigin?: (origin: string) => void;
 }
 
 /**
@@ -42,7 +49,12 @@ export function createApp(dependencies: AppDependencies): Express {
   defineRequestLogger(app.request, logger);
   app.use(requestLogging(logger));
   app.use(apiSecurityHeaders);
-  app.use(corsHeaders(config.corsOrigins, logger));
+  app.use(
+    corsHeaders(
+      config.corsOrigins,
+      dependencies.onRefusedOrigin ?? refusedOriginLogger(logger, config.corsOrigins),
+    ),
+  );
   app.use(keepUndecodablePathsAsSent);
 
   app.use("/trpc", createTrpcRoute(dependencies));
@@ -84,25 +96,21 @@ export function createApp(dependencies: AppDependencies): Express {
 
 /**
  * CORS for the listed origins: the caller's exact origin, credentials, the
- * API's methods and headers; other origins get no CORS headers at all. An
- * origin that is refused is logged once, with the variable that would allow it.
+ * API's methods and headers; other origins get no CORS headers at all, and
+ * are passed to `onRefused`.
  */
-function corsHeaders(origins: readonly string[], logger: Logger): RequestHandler {
+function corsHeaders(
+  origins: readonly string[],
+  onRefused: (origin: string) => void,
+): RequestHandler {
   const allowed = new Set(origins);
-  const reported = new Set<string>();
   return cors({
     origin: (origin, callback) => {
       if (origin === undefined || allowed.has(origin)) {
         callback(null, origin ?? false);
         return;
       }
-      if (!reported.has(origin) && reported.size < 100) {
-        reported.add(origin);
-        logger.warn(
-          { origin, allowed: [...allowed] },
-          "CORS: a browser page on this origin was refused; add it to CORS_ORIGINS to allow it",
-        );
-      }
+      onRefused(origin);
       callback(null, false);
     },
     credentials: true,

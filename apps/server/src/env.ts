@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 
+import { databaseTimeoutMs, postgresUrl } from "@todo/db";
 import { z } from "zod";
 
 // The only file of the server that reads the environment. Everything else is
@@ -51,28 +52,6 @@ const corsOrigins = csv.transform((entries, ctx) => {
   }
   return origins;
 });
-
-/**
- * A PostgreSQL URL; `ifUnset` says what unsetting the variable does. The
- * message never repeats the URL: it may hold a password.
- */
-const postgresUrl = (ifUnset: string) =>
-  z.string().transform((text, ctx) => {
-    const scheme = /^([a-z][a-z\d+.-]*):/i.exec(text)?.[1]?.toLowerCase();
-    const isPostgres = scheme === "postgres" || scheme === "postgresql";
-    if (isPostgres && URL.canParse(text)) return text;
-    ctx.issues.push({
-      code: "custom",
-      input: "[redacted]",
-      message: isPostgres
-        ? "is not a valid URL. Write it as postgresql://user:password@host:5432/database, " +
-          "with special characters in the password percent-encoded (@ as %40)"
-        : `must be a PostgreSQL URL such as postgresql://user:password@localhost:5432/todo` +
-          `${scheme ? `, not ${scheme}://…` : ""}. ` +
-          `Point it at a PostgreSQL server, or unset it ${ifUnset}`,
-    });
-    return z.NEVER;
-  });
 
 const bool = z
   .string()
@@ -145,12 +124,12 @@ const configSchema = z
     DIRECT_DATABASE_URL: postgresUrl("to migrate over DATABASE_URL").optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
     // How long the server waits for PostgreSQL — for a connection, and for
-    // each query's answer — before the request fails with 503. A database
-    // behind a dead network sends no error, only silence, so this bound is
-    // what turns "hanging" into "503 within ~2 s". This API's queries take
-    // milliseconds, so 2 s still leaves a busy database ample headroom; raise
-    // it only for a slow link.
-    DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+    // each query's answer — before the request fails with 503 (and at start,
+    // before it gives up). A database behind a dead network sends no error,
+    // only silence, so this bound is what turns "hanging" into "503 within
+    // ~2 s". This API's queries take milliseconds, so 2 s still leaves a busy
+    // database ample headroom; raise it only for a slow link.
+    DATABASE_QUERY_TIMEOUT_MS: databaseTimeoutMs,
     EMBEDDED_DB_DIR: z.string().min(1).default(".data/pglite"),
     BETTER_AUTH_SECRET: z.string().min(1).optional(),
     BETTER_AUTH_URL: betterAuthUrl.optional(),

@@ -5,11 +5,13 @@
 import cluster from "node:cluster";
 
 import { createPrimaryRateLimitStore } from "./cluster/shared-rate-limits.js";
+import { reportRefusedOriginsTo } from "./cluster/shared-refused-origins.js";
+import { tellPrimaryWhyNotStarted } from "./cluster/start-failure.js";
 import { startSupervisor } from "./cluster/supervisor.js";
 import { loadConfigOrExit } from "./env.js";
 import { createStdoutLogger } from "./logging.js";
 import { startServer } from "./server.js";
-import { reportStartFailure } from "./start-checks.js";
+import { reportStartFailure, startFailureLine } from "./start-checks.js";
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -42,12 +44,16 @@ async function main(): Promise<void> {
   try {
     running =
       inCluster && config.databaseUrl
-        ? await startSupervisor({ ...config, databaseUrl: config.databaseUrl }, logger).then(
-            (supervisor) => ({ close: () => supervisor.stop("SIGTERM") }),
-          )
+        ? await startSupervisor({ ...config, databaseUrl: config.databaseUrl }, logger, {
+            // No worker could start: the server did not, and says so as one process would.
+            onStartFailed: (line) => {
+              process.stderr.write(`Cannot start: ${line}\n`);
+              exit(1);
+            },
+          }).then((supervisor) => ({ close: () => supervisor.stop("SIGTERM") }))
         : await startServer(config, logger, {
             // A worker: the primary checked the port and migrated, and may
-            // count the rate limits.
+            // count the rate limits and log the refused origins.
             migrate: cluster.isPrimary,
             listenFirst: cluster.isPrimary,
             rateLimitStore:
@@ -56,10 +62,18 @@ async function main(): Promise<void> {
                     process as Parameters<typeof createPrimaryRateLimitStore>[0],
                   )
                 : undefined,
+            onRefusedOrigin: cluster.isWorker ? reportRefusedOriginsTo(process) : undefined,
           });
   } catch (error) {
-    // One plain line on stderr first; a stack trace only for what nobody foresaw.
-    if (!reportStartFailure(error, config)) logger.fatal({ err: error }, "could not start");
+    if (cluster.isWorker) {
+      // The primary says it, once for the server (cluster/supervisor.ts).
+      const failure = startFailureLine(error, config);
+      if (!failure.explained) logger.fatal({ err: error }, "could not start");
+      await tellPrimaryWhyNotStarted(process, failure);
+    } else if (!reportStartFailure(error, config)) {
+      // One plain line on stderr first; a stack trace only for what nobody foresaw.
+      logger.fatal({ err: error }, "could not start");
+    }
     exit(1);
     return;
   }

@@ -118,12 +118,16 @@ export function createStdoutLogger(options: LoggerSettings & { buffered: boolean
 
 const INCOMING_ID = /^[\w.:-]{1,128}$/;
 
-/** The request line's `route`: the matched pattern, else the path. */
+/**
+ * The request line's `route`: the matched pattern (never a user's id), else
+ * the path as the client sent it, mount point included (`req.url` and
+ * `req.path` lose `/trpc` inside its router). Never the query string, which
+ * may carry a search or a token.
+ */
 function routeOf(req: IncomingMessage): string {
-  const { route, baseUrl, path } = req as Partial<Request>;
+  const { route, baseUrl, originalUrl } = req as Partial<Request>;
   if (route?.path) return `${baseUrl ?? ""}${String(route.path)}`;
-  if (path !== undefined) return path;
-  const url = req.url ?? "/";
+  const url = originalUrl ?? req.url ?? "/";
   const query = url.indexOf("?");
   return query === -1 ? url : url.slice(0, query);
 }

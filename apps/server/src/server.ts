@@ -12,6 +12,9 @@ import {
 } from "@todo/api";
 import {
   applyMigrations,
+  checkDatabase,
+  createDatabase,
+  migrateNamedDatabase,
   startEmbeddedPostgres,
   type Database,
   type DatabaseOptions,
@@ -22,7 +25,7 @@ import { createApp } from "./app.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import type { Config } from "./env.js";
 import { startIdempotencyKeyPurge } from "./idempotency-key-purge.js";
-import { checkDirectDatabase, closeDatabase, listen, openCheckedDatabase } from "./start-checks.js";
+import { listen, migrationDatabase, namedDatabaseUrl } from "./start-checks.js";
 
 export interface RunningServer {
   url: string;
@@ -67,6 +70,8 @@ export interface StartOptions {
    * the port, and would hand a starting worker requests it cannot serve yet.
    */
   listenFirst?: boolean;
+  /** What to do with an origin CORS refused, instead of logging it once here. */
+  onRefusedOrigin?: (origin: string) => void;
 }
 
 export async function startServer(
@@ -133,19 +138,25 @@ export async function startServer(
 }
 
 /**
- * Applies pending migrations over DIRECT_DATABASE_URL when it is set (behind
- * a transaction-mode pooler, DATABASE_URL is the pooled URL), else over the
- * database the server queries.
+ * Makes sure the database DATABASE_URL names can serve: it answers (within
+ * DATABASE_QUERY_TIMEOUT_MS) and, with `migrate`, has every migration,
+ * applied over DIRECT_DATABASE_URL when set (behind a transaction-mode
+ * pooler, DATABASE_URL is the pooled URL). What a person can fix fails as a
+ * DatabaseSetupError or MigrationError, whose message is the one line to say.
  */
-export async function migrateDatabase(
+export async function prepareDatabase(
   config: Pick<Config, "directDatabaseUrl" | "databaseQueryTimeoutMs">,
   databaseUrl: string,
   logger: Logger,
+  { migrate }: { migrate: boolean },
 ): Promise<void> {
-  if (config.directDatabaseUrl) {
-    await checkDirectDatabase(config.directDatabaseUrl, config.databaseQueryTimeoutMs);
+  const migrations = migrate ? migrationDatabase(config, databaseUrl) : undefined;
+  // Migrating over DATABASE_URL checks it first anyway.
+  if (migrations?.variable !== "DATABASE_URL") {
+    await checkDatabase(namedDatabaseUrl(config, databaseUrl));
   }
-  const applied = await applyMigrations(config.directDatabaseUrl ?? databaseUrl, {
+  if (!migrations) return;
+  const applied = await migrateNamedDatabase(migrations, {
     log: (message) => logger.info(message),
   });
   if (applied.length === 0) logger.debug("database schema is up to date");
@@ -172,7 +183,10 @@ async function startApp(
   options: StartOptions & { isDraining: () => boolean },
 ): Promise<{ db: Database; handler: ReturnType<typeof createApp> }> {
   let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
+  const migrate = options.migrate ?? true;
+  if (databaseUrl) {
+    await prepareDatabase(config, databaseUrl, logger, { migrate });
+  } else {
     logger.info({ dir: config.embeddedDbDir }, "no DATABASE_URL: starting the embedded PostgreSQL");
     const embedded = await startEmbeddedPostgres({
       dataDir: config.embeddedDbDir,
@@ -181,10 +195,10 @@ async function startApp(
     });
     databaseUrl = embedded.url;
     opened.push(embedded.stop);
+    if (migrate) await applyMigrations(databaseUrl, { log: (message) => logger.info(message) });
   }
-  const db = await openCheckedDatabase(databaseUrl, databaseOptions(config, logger));
-  opened.push(() => closeDatabase(db));
-  if (options.migrate ?? true) await migrateDatabase(config, databaseUrl, logger);
+  const db = createDatabase(databaseUrl, databaseOptions(config, logger));
+  opened.push(() => db.$disconnect());
 
   const stopPurge = startIdempotencyKeyPurge(db.tasks, logger);
   opened.push(() => Promise.resolve(stopPurge()));
@@ -219,7 +233,15 @@ async function startApp(
       : null;
   return {
     db,
-    handler: createApp({ db, verifier, localAuth, logger, config, isDraining: options.isDraining }),
+    handler: createApp({
+      db,
+      verifier,
+      localAuth,
+      logger,
+      config,
+      isDraining: options.isDraining,
+      onRefusedOrigin: options.onRefusedOrigin,
+    }),
   };
 }
 

@@ -458,4 +458,27 @@ describe("every response", () => {
       duration_ms: expect.any(Number),
     });
   });
+
+  it("is logged with the path as sent when no route pattern matched: /trpc kept, the query string left out", async () => {
+    const input = encodeURIComponent(JSON.stringify({ search: "secret words" }));
+    await send("GET", `/trpc/task.list?input=${input}`, {
+      headers: { ...auth(), "x-request-id": "log-trpc" },
+    });
+    await send("OPTIONS", "/trpc/auth.signup?token=abc", {
+      headers: { "x-request-id": "log-opt" },
+    });
+    await send("GET", "/no/such/path?key=value", { headers: { "x-request-id": "log-404" } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const routes = Object.fromEntries(
+      app.logs
+        .filter((entry) => entry.msg === "request" && String(entry.req_id).startsWith("log-"))
+        .map((entry) => [entry.req_id, entry.route]),
+    );
+    expect(routes).toMatchObject({
+      "log-trpc": "/trpc/task.list",
+      "log-opt": "/trpc/auth.signup",
+      "log-404": "/no/such/path",
+    });
+    expect(app.rawLogs()).not.toContain("secret");
+  });
 });

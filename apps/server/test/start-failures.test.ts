@@ -1,50 +1,100 @@
-import { createServer } from "node:net";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-
-import { createTestDatabase } from "@todo/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer } from "node:net";
 
 import {
+  createTestDatabase,
+  startMisbehavingPostgres,
+  type MisbehavingPostgres,
+  type Misbehaviour,
+  type TestDatabase,
+} from "@todo/db/testing";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import {
+  BUILT_ENTRY_POINT,
+  buildServer,
   freePort,
-  refusingPostgres,
   runEntryPoint,
-  silentServer,
   spawnEntryPoint,
   type Exit,
 } from "./entry-point.js";
 import { TEST_SECRET } from "./test-app.js";
 
-// A newcomer's mistakes, made on the real entry point: each ends the process
-// within seconds, non-zero, and the first thing it says is one plain line on
-// stderr naming the variable, what is wrong and what to do.
+// A newcomer's mistakes, made on the real entry point, as `pnpm dev` runs it
+// (one process) and as `pnpm start` runs it in production (the build, a
+// primary and its workers): each ends the process within seconds, non-zero,
+// and the first thing it says is one plain line on stderr naming the
+// variable, what is wrong and what to do.
 
-/** Time for tsx to load the server and fail; far less than any timeout involved. */
-const WITHIN_SECONDS_MS = 8_000;
+/**
+ * Time for the entry point to load and fail, on a loaded machine; far less
+ * than any timeout involved (but the one a case sets on purpose), so a
+ * failure that waits for one fails the test.
+ */
+const WITHIN_SECONDS_MS = 15_000;
 
+const testServer = process.env.TEST_DATABASE_URL;
 const missingDatabase = "todo_no_such_database";
-let stopStandIn: (() => Promise<void>) | undefined;
 /** A database that does not exist: on TEST_DATABASE_URL's server, or on a stand-in refusing as PostgreSQL does. */
 let missingDatabaseUrl: string;
+const fakes: MisbehavingPostgres[] = [];
+
+async function fakePostgres(misbehaviour: Misbehaviour): Promise<MisbehavingPostgres> {
+  const fake = await startMisbehavingPostgres(misbehaviour);
+  fakes.push(fake);
+  return fake;
+}
 
 beforeAll(async () => {
-  const server = process.env.TEST_DATABASE_URL;
-  if (server) {
-    const url = new URL(server);
+  await buildServer();
+  if (testServer) {
+    const url = new URL(testServer);
     url.pathname = `/${missingDatabase}`;
     missingDatabaseUrl = url.toString();
     return;
   }
-  const standIn = await refusingPostgres("3D000", `database "${missingDatabase}" does not exist`);
-  stopStandIn = standIn.close;
+  const standIn = await fakePostgres({
+    refuse: "3D000",
+    message: `database "${missingDatabase}" does not exist`,
+  });
   missingDatabaseUrl = `postgresql://postgres@127.0.0.1:${standIn.port}/${missingDatabase}`;
-});
-afterAll(() => stopStandIn?.());
+}, 180_000);
+afterAll(() => Promise.all(fakes.map((fake) => fake.close())));
 
-function expectRefusedToStart(exit: Exit, firstLine: string | RegExp): void {
+interface StartMode {
+  name: string;
+  run(env: Record<string, string>): Promise<Exit>;
+}
+
+// Each on a free port (not 8000, which another server may hold), unless the case sets PORT.
+const START_MODES: StartMode[] = [
+  {
+    name: "one process (`pnpm dev`'s server)",
+    run: async (env) => runEntryPoint({ PORT: String(await freePort()), ...env }),
+  },
+  {
+    name: "the production build with WEB_CONCURRENCY=2 (`pnpm start`)",
+    run: async (env) =>
+      runEntryPoint(
+        {
+          PORT: String(await freePort()),
+          NODE_ENV: "production",
+          WEB_CONCURRENCY: "2",
+          BETTER_AUTH_SECRET: TEST_SECRET,
+          ...env,
+        },
+        { script: BUILT_ENTRY_POINT },
+      ),
+  },
+];
+
+function expectRefusedToStart(exit: Exit, firstLine: string): void {
   const [first] = exit.stderr.split("\n");
   expect({ code: exit.code, first, stdout: exit.stdout }).toEqual({
     code: 1,
-    first: typeof firstLine === "string" ? firstLine : expect.stringMatching(firstLine),
+    first: firstLine,
     stdout: "",
   });
   expect(exit.elapsedMs).toBeLessThan(WITHIN_SECONDS_MS);
@@ -56,17 +106,53 @@ const connectionRefused = (port: number) =>
   "(connection refused). Start PostgreSQL there, correct the host or port, " +
   "or unset DATABASE_URL to use the embedded database.";
 
-describe("start-up failures a newcomer can cause", () => {
+/** A role that may log in (trust auth) but not create tables, and a fresh database it can reach. */
+async function roleWithoutCreate(): Promise<{ url: string; role: string; drop(): Promise<void> }> {
+  const role = `todo_no_create_${randomBytes(6).toString("hex")}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: testServer });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE ROLE "${role}" LOGIN`);
+  let database: TestDatabase | undefined;
+  try {
+    database = await createTestDatabase({ migrate: false });
+  } catch (error) {
+    await admin(`DROP ROLE "${role}"`);
+    throw error;
+  }
+  const url = new URL(database.directUrl);
+  url.username = role;
+  url.password = "";
+  return {
+    url: url.toString(),
+    role,
+    drop: async () => {
+      await database.drop();
+      await admin(`DROP ROLE IF EXISTS "${role}"`);
+    },
+  };
+}
+
+describe.each(START_MODES)("start-up failures a newcomer can cause: $name", ({ run }) => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
   it("DATABASE_URL at a port where nothing listens: says so, names the port and the way out", async () => {
     const port = await freePort();
-    const exit = await runEntryPoint({
-      DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/todo`,
-    });
+    const exit = await run({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/todo` });
     expectRefusedToStart(exit, connectionRefused(port));
   });
 
   it("DATABASE_URL naming a database that does not exist (3D000): says how to create it", async () => {
-    const exit = await runEntryPoint({ DATABASE_URL: missingDatabaseUrl });
+    const exit = await run({ DATABASE_URL: missingDatabaseUrl });
     const { hostname, port } = new URL(missingDatabaseUrl);
     expectRefusedToStart(
       exit,
@@ -76,8 +162,68 @@ describe("start-up failures a newcomer can cause", () => {
     );
   });
 
+  it.each<[string, Misbehaviour]>([
+    ["accepts the connection and never says a word", "silent"],
+    ["logs in, then never answers a query (a pooler whose database is gone)", "silent-on-query"],
+  ])(
+    "DATABASE_URL at a server that %s: gives up after DATABASE_QUERY_TIMEOUT_MS, naming it",
+    async (_, misbehaviour) => {
+      const fake = await fakePostgres(misbehaviour);
+      const exit = await run({ DATABASE_URL: fake.url, DATABASE_QUERY_TIMEOUT_MS: "2000" });
+      expectRefusedToStart(
+        exit,
+        `Cannot start: DATABASE_URL points at 127.0.0.1:${fake.port}, which gave no PostgreSQL ` +
+          "answer within 2000 ms. Check the host and port, and that no firewall is in between.",
+      );
+    },
+  );
+
+  it("DATABASE_URL with a password the server refuses (28P01): says which user", async () => {
+    const fake = await fakePostgres({
+      refuse: "28P01",
+      message: 'password authentication failed for user "ada"',
+    });
+    const exit = await run({
+      DATABASE_URL: `postgresql://ada:wrong-password@127.0.0.1:${fake.port}/todo`,
+    });
+    expectRefusedToStart(
+      exit,
+      `Cannot start: DATABASE_URL: 127.0.0.1:${fake.port} refused the password of user "ada". ` +
+        "Correct the user and password in DATABASE_URL.",
+    );
+    expect(exit.stderr).not.toContain("wrong-password");
+  });
+
+  it("DATABASE_URL with a user the server does not let in (28000): says which, and where to let it in", async () => {
+    const fake = await fakePostgres({ refuse: "28000", message: 'role "ghost" does not exist' });
+    const exit = await run({ DATABASE_URL: `postgresql://ghost@127.0.0.1:${fake.port}/todo` });
+    expectRefusedToStart(
+      exit,
+      `Cannot start: DATABASE_URL: 127.0.0.1:${fake.port} refused user "ghost" (role "ghost" does ` +
+        "not exist). Correct the user in DATABASE_URL, or let it in (pg_hba.conf).",
+    );
+  });
+
+  // Roles belong to the whole server, so only a real one (not the embedded database).
+  it.skipIf(!testServer)(
+    "DATABASE_URL as a user that may not create tables: the migrations' permission denied, with the two ways out",
+    async () => {
+      const { url, role, drop } = await roleWithoutCreate();
+      cleanups.push(drop);
+      const exit = await run({ DATABASE_URL: url });
+      const database = new URL(url).pathname.slice(1);
+      expectRefusedToStart(
+        exit,
+        `Cannot start: DATABASE_URL: user "${role}" may not change the schema of database ` +
+          `"${database}" (permission denied for schema public), and the migrations run as that ` +
+          "user. Set DIRECT_DATABASE_URL to a URL of the database's owner, where migrations then " +
+          `run, or let the user create tables (as the owner: GRANT CREATE ON SCHEMA public TO "${role}").`,
+      );
+    },
+  );
+
   it("DATABASE_URL with another database's scheme: asks for a PostgreSQL URL, never echoing the URL", async () => {
-    const exit = await runEntryPoint({ DATABASE_URL: "mysql://root:hunter2@localhost:3306/todo" });
+    const exit = await run({ DATABASE_URL: "mysql://root:hunter2@localhost:3306/todo" });
     expectRefusedToStart(
       exit,
       "Invalid environment variable DATABASE_URL: must be a PostgreSQL URL such as " +
@@ -89,30 +235,26 @@ describe("start-up failures a newcomer can cause", () => {
 
   it("PORT in use: said before any database work, even with a database that never answers", async () => {
     const holder = createServer().listen(0, "127.0.0.1");
+    cleanups.push(() => new Promise((resolve) => holder.close(resolve)));
     await once(holder, "listening");
     const { port } = holder.address() as { port: number };
-    const database = await silentServer();
-    try {
-      const exit = await runEntryPoint({
-        PORT: String(port),
-        DATABASE_URL: `postgresql://postgres@127.0.0.1:${database.port}/todo`,
-        DATABASE_QUERY_TIMEOUT_MS: "60000",
-      });
-      expectRefusedToStart(
-        exit,
-        `Cannot start: PORT ${port} is already in use on 127.0.0.1: another process is listening ` +
-          "there (another `pnpm dev` or `pnpm start`?). Stop it, or set PORT to a free port.",
-      );
-    } finally {
-      holder.close();
-      await database.close();
-    }
+    const database = await fakePostgres("silent");
+    const exit = await run({
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      DATABASE_QUERY_TIMEOUT_MS: "60000",
+    });
+    expectRefusedToStart(
+      exit,
+      `Cannot start: PORT ${port} is already in use on 127.0.0.1: another process is listening ` +
+        "there (another `pnpm dev` or `pnpm start`?). Stop it, or set PORT to a free port.",
+    );
   });
 
   it.each([
     [
       "missing",
-      {},
+      { BETTER_AUTH_SECRET: "" },
       "Invalid environment variable BETTER_AUTH_SECRET: is not set, and production requires it. ",
     ],
     [
@@ -121,7 +263,8 @@ describe("start-up failures a newcomer can cause", () => {
       "Invalid environment variable BETTER_AUTH_SECRET: is 16 characters long; production requires at least 32. ",
     ],
   ])("BETTER_AUTH_SECRET %s in production: says how to make one", async (_, secret, start) => {
-    const exit = await runEntryPoint({ NODE_ENV: "production", ...secret });
+    const unused = `postgresql://postgres@127.0.0.1:${await freePort()}/todo`;
+    const exit = await run({ NODE_ENV: "production", DATABASE_URL: unused, ...secret });
     expectRefusedToStart(
       exit,
       `${start}Set it to the secret your Better Auth frontend signs with, or make one with \`openssl rand -base64 32\``,
@@ -132,7 +275,11 @@ describe("start-up failures a newcomer can cause", () => {
   it.each(["localhost:3000", "*", "http//localhost:3000"])(
     "a malformed CORS_ORIGINS entry (%s): names the entry and shows the form",
     async (entry) => {
-      const exit = await runEntryPoint({ CORS_ORIGINS: `http://localhost:3000, ${entry}` });
+      const unused = `postgresql://postgres@127.0.0.1:${await freePort()}/todo`;
+      const exit = await run({
+        CORS_ORIGINS: `http://localhost:3000, ${entry}`,
+        DATABASE_URL: unused,
+      });
       expectRefusedToStart(
         exit,
         `Invalid environment variable CORS_ORIGINS: "${entry}" is not an origin. Write each allowed ` +
@@ -142,13 +289,13 @@ describe("start-up failures a newcomer can cause", () => {
   );
 });
 
-describe("while it starts", () => {
+describe("while it starts (one process)", () => {
   it("holds the port and answers 503 until the database answers, then gives up naming the timeout", async () => {
     const port = await freePort();
-    const database = await silentServer();
+    const database = await fakePostgres("silent");
     const child = spawnEntryPoint({
       PORT: String(port),
-      DATABASE_URL: `postgresql://postgres@127.0.0.1:${database.port}/todo`,
+      DATABASE_URL: database.url,
       DATABASE_QUERY_TIMEOUT_MS: "4000",
       BETTER_AUTH_SECRET: TEST_SECRET,
     });
@@ -179,7 +326,6 @@ describe("while it starts", () => {
       );
     } finally {
       child.kill("SIGKILL");
-      await database.close();
     }
   });
 });

@@ -1,12 +1,11 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { promisify } from "node:util";
 
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { freePort, SERVER_DIR } from "./entry-point.js";
+import { buildServer, freePort, REPO_ROOT } from "./entry-point.js";
 import { TEST_SECRET } from "./test-app.js";
 
 // `pnpm start` stopped the way Docker and systemd stop it: SIGTERM to pnpm's
@@ -14,7 +13,6 @@ import { TEST_SECRET } from "./test-app.js";
 // whole process group; in one (`docker run -t`, a shell, tmux) it signals its
 // child alone, which is why every `start` script in the chain execs the next.
 
-const REPO_ROOT = join(SERVER_DIR, "..", "..");
 const run = promisify(execFile);
 
 let database: TestDatabase;
@@ -22,18 +20,8 @@ const started: ChildProcess[] = [];
 const seen = new Set<number>();
 
 beforeAll(async () => {
-  // What `pnpm start` runs is the build: bring it up to date (turbo's cache
-  // makes this quick when it is).
-  const [db] = await Promise.all([
-    createTestDatabase(),
-    run(
-      "pnpm",
-      ["exec", "turbo", "run", "build", "--filter=@todo/server", "--output-logs=errors-only"],
-      {
-        cwd: REPO_ROOT,
-      },
-    ),
-  ]);
+  // What `pnpm start` runs is the build.
+  const [db] = await Promise.all([createTestDatabase(), buildServer()]);
   database = db;
 }, 180_000);
 afterEach(() => {

@@ -31,11 +31,23 @@ interface Pipe {
 
 const HOST = "127.0.0.1";
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /**
+   * Forward only the first N connections, then stop listening, so later ones
+   * are refused: a database that went down right after someone connected.
+   */
+  acceptOnly?: number;
+}
+
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  options: TcpProxyOptions = {},
+): Promise<TcpProxy> {
   const pipes = new Set<Pipe>();
   let state: ProxyState = "forwarding";
   let server: Server | undefined;
   let port = 0;
+  let accepted = 0;
 
   const setFlowing = (pipe: Pipe, flowing: boolean) => {
     for (const socket of [pipe.downstream, pipe.upstream]) {
@@ -62,6 +74,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       socket.on("close", teardown);
     }
     setFlowing(pipe, state === "forwarding");
+    if (++accepted === options.acceptOnly) void stopListening();
   };
 
   const listen = async () => {

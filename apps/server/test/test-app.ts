@@ -33,6 +33,18 @@ export const TEST_PASSWORD_HASHING: PasswordHashingParams = {
   parallelism: 1,
 };
 
+/**
+ * How long a test app's request may wait for a pooled connection, and for an
+ * answer, before it fails with 503. Under the embedded database every
+ * connection shares PGlite's one session, and on a loaded 2-core machine
+ * (`pnpm test` runs a PGlite in every test file) a request waits seconds in
+ * line: 2 s turned into 503s in the REST suites. Production's budget is
+ * DATABASE_QUERY_TIMEOUT_MS, and the outage tests set short ones of their
+ * own; here it stays under the test timeout (30 s), so a stuck database is
+ * still a 503 the test names.
+ */
+export const TEST_DATABASE_WAIT_MS = 20_000;
+
 /** Limits no test reaches unless it means to. */
 export const GENEROUS_LIMITS: AuthRateLimits = { perIp: 1000, perEmail: 1000, windowSeconds: 60 };
 
@@ -92,7 +104,11 @@ export async function startTestApp(
   let db = options.db;
   if (!db) {
     database = await createTestDatabase();
-    db = createDatabase(database.url, { poolSize: 8, connectionTimeoutMs: 2_000 });
+    db = createDatabase(database.url, {
+      poolSize: 8,
+      connectionTimeoutMs: TEST_DATABASE_WAIT_MS,
+      queryTimeoutMs: TEST_DATABASE_WAIT_MS,
+    });
   }
   const chunks: string[] = [];
   const logs: Array<Record<string, unknown>> = [];

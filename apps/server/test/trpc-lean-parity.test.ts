@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 
 import type * as LeanModule from "../src/trpc-lean.js";
-import { inChunks, startTestApp, testLocalAuth, type TestApp } from "./test-app.js";
+import {
+  inChunks,
+  startTestApp,
+  TEST_DATABASE_WAIT_MS,
+  testLocalAuth,
+  type TestApp,
+} from "./test-app.js";
 
 // The gate for any @trpc/* upgrade. /trpc answers plain JSON calls with
 // src/trpc-lean.ts, which is built on tRPC's internals, and every other
@@ -132,7 +138,11 @@ describe("/trpc: the lean handler and tRPC's adapter, in the app", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    db = createDatabase(database.url, { poolSize: 4, connectionTimeoutMs: 2_000 });
+    db = createDatabase(database.url, {
+      poolSize: 4,
+      connectionTimeoutMs: TEST_DATABASE_WAIT_MS,
+      queryTimeoutMs: TEST_DATABASE_WAIT_MS,
+    });
     apps = await startPair(db);
     token = await apps.lean.token("parity-user");
     expired = await apps.lean.token("parity-user", {

@@ -1,8 +1,6 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { promisify } from "node:util";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect, type Socket } from "node:net";
 
@@ -11,7 +9,13 @@ import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { freePort, SERVER_DIR } from "./entry-point.js";
+import {
+  BUILT_ENTRY_POINT,
+  buildServer,
+  freePort,
+  runEntryPoint,
+  SERVER_DIR,
+} from "./entry-point.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 import { TEST_SECRET } from "./test-app.js";
 
@@ -85,15 +89,7 @@ const proxies: TcpProxy[] = [];
 
 beforeAll(async () => {
   if (!realDatabase) return;
-  // The build, brought up to date (turbo's cache makes this quick when it is).
-  const [db] = await Promise.all([
-    createTestDatabase({ migrate: false }),
-    promisify(execFile)(
-      "pnpm",
-      ["exec", "turbo", "run", "build", "--filter=@todo/server", "--output-logs=errors-only"],
-      { cwd: join(SERVER_DIR, "..", "..") },
-    ),
-  ]);
+  const [db] = await Promise.all([createTestDatabase({ migrate: false }), buildServer()]);
   database = db;
 }, 180_000);
 afterEach(async () => {
@@ -419,9 +415,91 @@ describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: FAULTS.testTimeou
     expect(statuses.filter((status) => status === 401)).toHaveLength(5);
     expect(statuses.filter((status) => status === 429)).toHaveLength(5);
   });
+
+  it("logs a refused CORS origin once for the server, not once per worker", async () => {
+    const cluster = await startCluster();
+    const origin = "https://refused.example.com";
+    const refusals = () =>
+      cluster
+        .log()
+        .split("\n")
+        .filter((line) => line.includes(`"origin":"${origin}"`));
+    // A connection of its own each: the primary hands them to the workers in turn.
+    for (let i = 0; i < 6; i++) {
+      const res = await send(cluster.url, "OPTIONS", "/api/alice/tasks", {
+        origin,
+        "access-control-request-method": "GET",
+      });
+      expect(res.headers["access-control-allow-origin"]).toBeUndefined();
+    }
+    // The production log is written in batches, up to a second late.
+    await expect.poll(() => refusals().length, { timeout: 5_000, interval: 50 }).toBeGreaterThan(0);
+    await sleep(2_000);
+    expect(refusals()).toHaveLength(1);
+    expect(refusals()[0]).toContain("CORS_ORIGINS");
+  });
 });
 
 /** A write's outcome, for a failed assertion's message. */
+describe.skipIf(!realDatabase)("when workers die", { timeout: FAULTS.testTimeoutMs }, () => {
+  it("all at once, and their replacements too: new ones listen, and the primary neither exits nor stops serving", async () => {
+    const cluster = await startCluster();
+    // Twice: the second time, deaths in quick succession have grown the
+    // restart delay, so for a while no worker runs and none is being started.
+    for (let round = 1; round <= 2; round++) {
+      const workers = workersOf(cluster.primary.pid!);
+      expect(workers).toHaveLength(2);
+      const killedAt = Date.now();
+      for (const pid of workers) process.kill(pid, "SIGKILL");
+      // Two "listening" lines stamped after the kills: both replaced.
+      while (listeningTimes(cluster).filter((time) => time >= killedAt).length < 2) {
+        if (cluster.primary.exitCode !== null) {
+          throw new Error(`the primary exited with ${cluster.primary.exitCode}:\n${cluster.log()}`);
+        }
+        if (Date.now() - killedAt > 30_000) throw new Error(`not replaced:\n${cluster.log()}`);
+        await sleep(50);
+      }
+    }
+    expect(cluster.primary.exitCode).toBeNull();
+    expect(workersOf(cluster.primary.pid!)).toHaveLength(2);
+    expect((await fetch(`${cluster.url}/health`)).status).toBe(200);
+  });
+
+  it("before any was ready: the primary stops, exit code 1, with their one line said once", async () => {
+    // DATABASE_URL answers the primary's check, then refuses every
+    // connection: the workers cannot start. Migrations run over
+    // DIRECT_DATABASE_URL, past the proxy.
+    const target = new URL(database.directUrl);
+    const proxy = await startTcpProxy(
+      { host: target.hostname, port: Number(target.port || 5432) },
+      { acceptOnly: 1 },
+    );
+    proxies.push(proxy);
+    const exit = await runEntryPoint(
+      {
+        NODE_ENV: "production",
+        WEB_CONCURRENCY: "2",
+        PORT: String(await freePort()),
+        BETTER_AUTH_SECRET: TEST_SECRET,
+        DATABASE_URL: proxy.rewrite(database.directUrl),
+        DIRECT_DATABASE_URL: database.directUrl,
+      },
+      { script: BUILT_ENTRY_POINT, timeoutMs: 60_000 },
+    );
+    expect({ code: exit.code, stderr: exit.stderr }).toEqual({
+      code: 1,
+      stderr:
+        `Cannot start: DATABASE_URL points at 127.0.0.1:${proxy.port}, where no PostgreSQL is ` +
+        "listening (connection refused). Start PostgreSQL there, correct the host or port, " +
+        "or unset DATABASE_URL to use the embedded database.\n",
+    });
+    // The workers were started, and did not start: the line is theirs.
+    expect(exit.stdout).toContain('"msg":"started the workers"');
+    expect(exit.stdout).toContain('"msg":"worker could not start; no worker could"');
+    expect(exit.elapsedMs).toBeLessThan(30_000);
+  });
+});
+
 const summary = (write: Write) =>
   `${write.title}: ${write.status ?? write.error} after ${Math.round(write.answeredAt - write.sentAt)} ms`;
 

@@ -35,7 +35,7 @@ const WORDS_BY_FIELD: Record<string, Partial<Record<string, Words>>> = {
       item
         ? `${item} is too long: keep each tag to ${bound(issue.maximum)} characters or fewer.`
         : `Use at most ${bound(issue.maximum)} tags.`,
-    // On the list: a duplicate. On one tag: a rule of that tag's text (a NUL).
+    // On the list: a duplicate. On one tag: a rule of that tag's text.
     custom: (issue, item) =>
       item
         ? `${item}: ${issue.message}`
@@ -66,10 +66,32 @@ const WORDS_BY_CODE: Partial<Record<string, Words>> = {
   invalid_format: () => "This does not look right. Please check it.",
 };
 
+/**
+ * The API's words for text PostgreSQL cannot store (the contract's "Hostile
+ * input"). Its code, "custom", is also a duplicate tag's, so the words are
+ * what tell it apart.
+ */
+const NUL_CHARACTER_MESSAGE = "String must not contain NUL characters";
+
+/** How a person would name each text field in a sentence. */
+const FIELD_NAMES: Record<string, string> = {
+  title: "The title",
+  description: "The description",
+  name: "The name",
+  email: "The email address",
+  password: "The password",
+  search: "The search",
+  tag: "The tag",
+};
+
 /** What to tell a person about one problem with what they typed. */
 export function describeIssue(issue: InputIssue): string {
   const [field, index] = issue.path;
   const item = typeof index === "number" ? `Tag ${index + 1}` : "";
+  if (issue.code === "custom" && issue.message === NUL_CHARACTER_MESSAGE) {
+    const what = item || (typeof field === "string" && FIELD_NAMES[field]) || "This text";
+    return `${what} contains an invisible NUL character (often pasted along with text): remove it.`;
+  }
   const words =
     (typeof field === "string" ? WORDS_BY_FIELD[field]?.[issue.code] : undefined) ??
     WORDS_BY_CODE[issue.code];

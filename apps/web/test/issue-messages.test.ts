@@ -44,6 +44,31 @@ describe("describeIssue: the API's validation problems in the app's words", () =
     expect(describeIssue(given)).toBe(words);
   });
 
+  it.each<[InputIssue, string]>([
+    [
+      issue({ code: "custom", path: ["title"], message: "String must not contain NUL characters" }),
+      "The title contains an invisible NUL character (often pasted along with text): remove it.",
+    ],
+    [
+      issue({
+        code: "custom",
+        path: ["description"],
+        message: "String must not contain NUL characters",
+      }),
+      "The description contains an invisible NUL character (often pasted along with text): remove it.",
+    ],
+    [
+      issue({
+        code: "custom",
+        path: ["tags", 1],
+        message: "String must not contain NUL characters",
+      }),
+      "Tag 2 contains an invisible NUL character (often pasted along with text): remove it.",
+    ],
+  ])("a NUL character the API refuses (%j) → %s", (given, words) => {
+    expect(describeIssue(given)).toBe(words);
+  });
+
   it("words a known kind of problem on another field without the API's phrasing", () => {
     expect(describeIssue(issue({ code: "too_big", path: ["search"], maximum: 50 }))).toBe(
       "Too long: use at most 50 characters.",

@@ -1,4 +1,12 @@
 export { createDatabase, pingDatabase, type Database, type DatabaseOptions } from "./client.js";
+export {
+  checkDatabase,
+  DatabaseSetupError,
+  migrateNamedDatabase,
+  type DatabaseVariable,
+  type NamedDatabase,
+} from "./database-check.js";
+export { databaseTimeoutMs, postgresUrl } from "./env.js";
 export { isDatabaseUnavailable } from "./errors.js";
 export {
   claimIdempotencyKey,

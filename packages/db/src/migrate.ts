@@ -36,8 +36,9 @@ export class MigrationError extends Error {
   constructor(
     readonly migration: string,
     message: string,
+    options?: { cause: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "MigrationError";
   }
 }
@@ -45,6 +46,11 @@ export class MigrationError extends Error {
 export interface ApplyMigrationsOptions {
   migrationsDir?: string;
   log?: (message: string) => void;
+  /**
+   * How long to wait for the connection, in ms (default: as long as TCP
+   * does). Only the connection: a migration may rightly take minutes.
+   */
+  connectionTimeoutMs?: number;
 }
 
 interface AppliedRow {
@@ -93,7 +99,13 @@ export async function applyMigrations(
 ): Promise<string[]> {
   const migrations = await readMigrations(options.migrationsDir);
   const log = options.log ?? (() => {});
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: options.connectionTimeoutMs,
+  });
+  // A connection lost mid-migration fails the query in progress, which says
+  // so; the client's own "error" event would otherwise end the process.
+  client.on("error", () => undefined);
   await client.connect();
   try {
     await client.query("BEGIN");
@@ -173,6 +185,8 @@ async function applyOne(client: pg.Client, migration: Migration): Promise<void> 
        VALUES ($1, $2, NULL, $3, $4, NULL, now(), 0)`,
       [id, migration.checksum, migration.name, reason],
     );
-    throw new MigrationError(migration.name, `Migration ${migration.name} failed: ${reason}`);
+    throw new MigrationError(migration.name, `Migration ${migration.name} failed: ${reason}`, {
+      cause: error,
+    });
   }
 }

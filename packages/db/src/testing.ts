@@ -8,6 +8,12 @@ import { readDbEnv } from "./env.js";
 import { applyMigrations } from "./migrate.js";
 import type { TaskStore } from "./task-store.js";
 
+export {
+  closedPort,
+  startMisbehavingPostgres,
+  type MisbehavingPostgres,
+  type Misbehaviour,
+} from "./misbehaving-postgres.js";
 export { findPgBouncer, startPgBouncer, type RunningPgBouncer } from "./pgbouncer.js";
 
 export interface TestDatabase {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createDatabase, pingDatabase } from "../src/client.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing.js";
-import { closedPort } from "./misbehaving-postgres.js";
+import { closedPort, createTestDatabase, type TestDatabase } from "../src/testing.js";
 
 let database: TestDatabase;
 

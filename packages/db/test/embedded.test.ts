@@ -18,6 +18,17 @@ beforeAll(async () => {
 
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
+/**
+ * How long one call may wait in line. Every call waits its turn for PGlite's
+ * one session, and the last of 50 waits for the 49 before it: a fraction of
+ * a second here, seconds on a loaded 2-core machine where every test file
+ * runs a PGlite of its own, past Prisma's default maxWait for a transaction
+ * to start (2 s: "Unable to start a transaction in the given time"). How long
+ * a call may wait is a budget for a request in production, not what this
+ * test checks.
+ */
+const IN_LINE_MS = 30_000;
+
 describe("startEmbeddedPostgres", () => {
   it("serves a migrated database on loopback whose data survives a restart", async () => {
     const first = await startEmbeddedPostgres({ dataDir });
@@ -43,58 +54,58 @@ describe("startEmbeddedPostgres", () => {
     }
   });
 
-  it("answers 50 concurrent queries through a pool, transactions included", async () => {
-    const embedded = await startEmbeddedPostgres({ maxConnections: 20 });
-    // Every call waits its turn for PGlite's one session, and the last waits
-    // for the 49 before it: a fraction of a second here, seconds on a loaded
-    // machine, past Prisma's default maxWait for a transaction to start (2 s:
-    // "Unable to start a transaction in the given time"). How long a call may
-    // wait in line is a budget for a request in production, not what this
-    // test checks: here every wait may last as long as the test.
-    const inLine = 30_000;
-    const db = createDatabase(embedded.url, {
-      poolSize: 10,
-      connectionTimeoutMs: inLine,
-      queryTimeoutMs: inLine,
-    });
-    try {
-      const results = await Promise.allSettled(
-        Array.from({ length: 50 }, (_, i) =>
-          i % 2 === 0
-            ? db.task.create({ data: { userId: `pool-user-${i}`, title: `Task ${i}` } })
-            : db.$transaction(
-                async (tx) => {
-                  const task = await tx.task.create({
-                    data: { userId: `pool-user-${i}`, title: `Task ${i}` },
-                  });
-                  return tx.task.update({ where: { id: task.id }, data: { completed: true } });
-                },
-                { maxWait: inLine },
-              ),
-        ),
-      );
-      expect(results.filter((result) => result.status === "rejected")).toEqual([]);
-      expect(await db.task.count()).toBe(50);
-      expect(await db.task.count({ where: { completed: true } })).toBe(25);
+  it(
+    "answers 50 concurrent queries through a pool, transactions included",
+    async () => {
+      const embedded = await startEmbeddedPostgres({ maxConnections: 20 });
+      const db = createDatabase(embedded.url, {
+        poolSize: 10,
+        connectionTimeoutMs: IN_LINE_MS,
+        queryTimeoutMs: IN_LINE_MS,
+      });
+      try {
+        const results = await Promise.allSettled(
+          Array.from({ length: 50 }, (_, i) =>
+            i % 2 === 0
+              ? db.task.create({ data: { userId: `pool-user-${i}`, title: `Task ${i}` } })
+              : db.$transaction(
+                  async (tx) => {
+                    const task = await tx.task.create({
+                      data: { userId: `pool-user-${i}`, title: `Task ${i}` },
+                    });
+                    return tx.task.update({ where: { id: task.id }, data: { completed: true } });
+                  },
+                  { maxWait: IN_LINE_MS },
+                ),
+          ),
+        );
+        expect(results.filter((result) => result.status === "rejected")).toEqual([]);
+        expect(await db.task.count()).toBe(50);
+        expect(await db.task.count({ where: { completed: true } })).toBe(25);
 
-      // The plain-SQL task queries too. The pool's connections share one
-      // session, so a statement one connection prepared would collide with
-      // another's: the embedded URL turns prepared statements off.
-      const pages = await Promise.all(
-        Array.from({ length: 30 }, async (_, i) => {
-          await createTask(db.tasks, "plain-sql-user", { title: `Plain ${i}` });
-          return listTasks(db.tasks, `pool-user-${i % 50}`, {
-            status: i % 3 === 0 ? "all" : "pending",
-          });
-        }),
-      );
-      expect(pages.every((page) => page.total <= 1)).toBe(true);
-      expect((await listTasks(db.tasks, "plain-sql-user")).total).toBe(30);
-    } finally {
-      await db.$disconnect();
-      await embedded.stop();
-    }
-  });
+        // The plain-SQL task queries too. The pool's connections share one
+        // session, so a statement one connection prepared would collide with
+        // another's: the embedded URL turns prepared statements off.
+        const pages = await Promise.all(
+          Array.from({ length: 30 }, async (_, i) => {
+            await createTask(db.tasks, "plain-sql-user", { title: `Plain ${i}` });
+            return listTasks(db.tasks, `pool-user-${i % 50}`, {
+              status: i % 3 === 0 ? "all" : "pending",
+            });
+          }),
+        );
+        expect(pages.every((page) => page.total <= 1)).toBe(true);
+        expect((await listTasks(db.tasks, "plain-sql-user")).total).toBe(30);
+      } finally {
+        await db.$disconnect();
+        await embedded.stop();
+      }
+    },
+    // The database's start, the line, and the queries after it: well past
+    // the line's budget, so a call that waits its whole budget fails as
+    // itself ("Unable to start a transaction"), not as a test timeout.
+    3 * IN_LINE_MS,
+  );
 
   // A pool drops a connection whose query failed and opens another at once.
   // (pglite-socket with one connection turned that one away: every request

@@ -7,13 +7,14 @@ import { readDbEnv } from "../src/env.js";
 import { isDatabaseUnavailable } from "../src/errors.js";
 import { Prisma } from "../src/generated/prisma/client.js";
 import { listTasks } from "../src/tasks.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing.js";
 import {
   closedPort,
+  createTestDatabase,
   startMisbehavingPostgres,
   type Misbehaviour,
   type MisbehavingPostgres,
-} from "./misbehaving-postgres.js";
+  type TestDatabase,
+} from "../src/testing.js";
 
 // Every error here is really caused, through Prisma, the pg adapter and the
 // pool, so the test breaks if an upgrade changes what they raise. Prisma's

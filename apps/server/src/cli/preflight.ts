@@ -4,27 +4,22 @@
 // port in use or a wrong DATABASE_URL would leave `pnpm dev` running with a
 // dead API behind a live web app. With it, the same one line the server
 // prints ends `pnpm dev` as a whole: turbo stops every task when one fails.
+import { checkDatabase } from "@todo/db";
+
 import { loadConfigOrExit, type Config } from "../env.js";
 import {
-  checkDirectDatabase,
   checkPortFree,
-  closeDatabase,
-  openCheckedDatabase,
+  migrationDatabase,
+  namedDatabaseUrl,
   reportStartFailure,
 } from "../start-checks.js";
 
 async function checkStartPrerequisites(config: Config): Promise<void> {
   await checkPortFree(config.port, config.host);
   if (!config.databaseUrl) return;
-  const db = await openCheckedDatabase(config.databaseUrl, {
-    poolSize: 1,
-    connectionTimeoutMs: config.databaseQueryTimeoutMs,
-    queryTimeoutMs: config.databaseQueryTimeoutMs,
-  });
-  await closeDatabase(db);
-  if (config.directDatabaseUrl) {
-    await checkDirectDatabase(config.directDatabaseUrl, config.databaseQueryTimeoutMs);
-  }
+  await checkDatabase(namedDatabaseUrl(config, config.databaseUrl));
+  const migrations = migrationDatabase(config, config.databaseUrl);
+  if (migrations.variable !== "DATABASE_URL") await checkDatabase(migrations);
 }
 
 async function main(): Promise<void> {

@@ -5,17 +5,36 @@ import { createServer, type AddressInfo, type Socket } from "node:net";
  * - `silent`: accepts the connection and never says a word;
  * - `hang-up-on-query`: completes the handshake, then drops the connection
  *   when the first query arrives;
- * - `silent-on-query`: completes the handshake, then never answers.
+ * - `silent-on-query`: completes the handshake, then never answers;
+ * - `{ refuse, message }`: answers the startup message with an ErrorResponse
+ *   of that SQLSTATE, as PostgreSQL refuses a login (28P01 a wrong password,
+ *   28000 a role pg_hba.conf does not let in, 3D000 a missing database).
  */
-export type Misbehaviour = "silent" | "hang-up-on-query" | "silent-on-query";
+export type Misbehaviour =
+  "silent" | "hang-up-on-query" | "silent-on-query" | { refuse: string; message: string };
 
 export interface MisbehavingPostgres {
   url: string;
+  port: number;
   close(): Promise<void>;
 }
 
 // AuthenticationOk ('R', length 8, 0) then ReadyForQuery ('Z', length 5, idle).
 const HANDSHAKE = Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0, 0x5a, 0, 0, 0, 5, 0x49]);
+
+/** An ErrorResponse ('E'): severity, SQLSTATE and message fields, each NUL-terminated. */
+function errorResponse(sqlstate: string, message: string): Buffer {
+  const fields = Buffer.concat([
+    ...["SFATAL", "VFATAL", `C${sqlstate}`, `M${message}`].map((field) =>
+      Buffer.from(`${field}\0`, "utf8"),
+    ),
+    Buffer.from([0]),
+  ]);
+  const header = Buffer.alloc(5);
+  header.write("E", 0, "ascii");
+  header.writeInt32BE(fields.length + 4, 1);
+  return Buffer.concat([header, fields]);
+}
 
 /** Just enough of the wire protocol for node-postgres to fail the way it does against a real server. */
 export async function startMisbehavingPostgres(
@@ -29,7 +48,9 @@ export async function startMisbehavingPostgres(
     if (misbehaviour === "silent") return;
     let greeted = false;
     socket.on("data", () => {
-      if (!greeted) {
+      if (typeof misbehaviour === "object") {
+        socket.end(errorResponse(misbehaviour.refuse, misbehaviour.message));
+      } else if (!greeted) {
         greeted = true;
         socket.write(HANDSHAKE);
       } else if (misbehaviour === "hang-up-on-query") {
@@ -41,6 +62,7 @@ export async function startMisbehavingPostgres(
   const { port } = server.address() as AddressInfo;
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    port,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

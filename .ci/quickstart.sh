@@ -2,9 +2,9 @@
 # The README's quick start as a new user runs it on a fresh clone: `pnpm dev`
 # must give a working API on port 8000 with the embedded database, and
 # `pnpm -s dev:token` a token it accepts; then the README's concurrent-edits
-# example, taken from the README itself so it cannot go stale. First, the README's promise for when
-# the API cannot start: with its port taken, `pnpm dev` stops as a whole, the
-# web app with it, after the server's one line.
+# example, taken from the README itself so it cannot go stale. First, the
+# README's promise for when the API cannot start: with its port taken,
+# `pnpm dev` stops as a whole, the web app with it, after the server's one line.
 #
 # PORT and WEB_PORT move the API and the web app (default 8000 and 3000, as
 # the README says), to run this beside another server.

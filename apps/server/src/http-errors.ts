@@ -36,6 +36,8 @@ export const unsupportedMediaType = () => new HttpError(415, "Unsupported media 
 export const malformedJson = () => new HttpError(400, "Malformed JSON body");
 export const bodyTooLarge = () => new HttpError(413, "Request body too large");
 export const malformedBody = () => new HttpError(400, "Malformed request body");
+/** A request that is not HTTP as it must be: a broken request line or header, no Host. */
+export const badRequest = () => new HttpError(400, "Bad request");
 export const serviceUnavailable = () =>
   new HttpError(503, "Service unavailable", { "Retry-After": RETRY_AFTER_SECONDS });
 /** A 422; every `input` echo is bounded, so the body stays small whatever was sent. */
@@ -71,6 +73,23 @@ export function fromProcedureError(
   if (error.code === "SERVICE_UNAVAILABLE") return serviceUnavailable();
   if (error.code === "INTERNAL_SERVER_ERROR") return error;
   return new HttpError(getHTTPStatusCodeFromError(error), error.message);
+}
+
+/**
+ * What a request Node's HTTP parser refuses (its `clientError`, by code) is
+ * answered with; undefined for a connection that failed rather than a
+ * request (ECONNRESET and the like), where there is nobody to answer.
+ */
+export function fromParserError(code: string | undefined): HttpError | undefined {
+  switch (code) {
+    case "HPE_HEADER_OVERFLOW":
+      return new HttpError(431, "Request header fields too large");
+    case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
+      return bodyTooLarge();
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return new HttpError(408, "Request timeout");
+  }
+  return code?.startsWith("HPE_") ? badRequest() : undefined;
 }
 
 /** body-parser's errors, by their `type` (or status, where it gives none). */

@@ -1,7 +1,12 @@
+import type { RequestListener, Server } from "node:http";
+import { connect, type AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { createHttpServer } from "../src/http-server.js";
+import { createLogger } from "../src/logging.js";
+import { sendRaw } from "./raw-http.js";
 import { startTestApp, type TestApp } from "./test-app.js";
 
 // The contract's "Hostile input", for what arrives before any schema sees it:
@@ -165,5 +170,176 @@ describe("bytes and encodings", () => {
     expect(id.status).toBe(404);
     const user = await fetch(`${app.url}/api/%ZZ/tasks`, { headers: auth });
     expect(user.status).toBe(403);
+  });
+});
+
+describe("a request Node's HTTP parser refuses, before any route sees it", () => {
+  const BAD_REQUEST = [400, "Bad request"] as const;
+  it.each([
+    [
+      "a NUL in a header value",
+      "GET /health HTTP/1.1\r\nHost: a\r\nX-Note: a\0b\r\n\r\n",
+      BAD_REQUEST,
+    ],
+    ["a NUL in the path", "GET /api/u\0/tasks HTTP/1.1\r\nHost: a\r\n\r\n", BAD_REQUEST],
+    ["a broken request line", "GET /he alth HTTP/1.1 x\r\nHost: a\r\n\r\n", BAD_REQUEST],
+    [
+      "a header line without a colon",
+      "GET /health HTTP/1.1\r\nHost: a\r\nBroken\r\n\r\n",
+      BAD_REQUEST,
+    ],
+    [
+      "a chunk size that is not hexadecimal",
+      `POST /auth/login HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+      BAD_REQUEST,
+    ],
+    [
+      "both Content-Length and Transfer-Encoding (request smuggling)",
+      `POST /auth/login HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      BAD_REQUEST,
+    ],
+    [
+      "TLS handshake bytes on plain HTTP",
+      "\x16\x03\x01\x00\x2f\x01\x00\x00\x2b\x03\x03",
+      BAD_REQUEST,
+    ],
+    [
+      "headers over 16 kB",
+      `GET /health HTTP/1.1\r\nHost: a\r\nX-Filler: ${"a".repeat(17_000)}\r\n\r\n`,
+      [431, "Request header fields too large"],
+    ],
+    [
+      "chunk extensions over 16 kB",
+      `POST /auth/login HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2;x=${"b".repeat(17_000)}\r\n{}\r\n0\r\n\r\n`,
+      [413, "Request body too large"],
+    ],
+    ["HTTP/1.1 without Host", "GET /health HTTP/1.1\r\n\r\n", BAD_REQUEST],
+    [
+      "CONNECT (this server is no proxy)",
+      "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n",
+      BAD_REQUEST,
+    ],
+  ] as const)(
+    "%s is answered in JSON, and the server goes on",
+    async (_name, bytes, [status, detail]) => {
+      const answer = await sendRaw(app.url, bytes);
+      expect(answer.status).toBe(status);
+      expect(answer.headers["content-type"]).toMatch(/^application\/json/);
+      expect(JSON.parse(answer.body)).toEqual({ detail });
+      expect(answer.headers["x-request-id"]).toBeTruthy();
+      expect(answer.headers["x-content-type-options"]).toBe("nosniff");
+      await expectAlive();
+    },
+  );
+
+  it("a request cut short (the client stops sending) is a 400 in JSON", async () => {
+    const answer = await sendRaw(
+      app.url,
+      "POST /auth/login HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{",
+      { halfClose: true },
+    );
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ detail: "Bad request" });
+  });
+
+  it("a URL of 17 kB is a 431 in JSON, on REST and on /trpc", async () => {
+    for (const path of [
+      `/api/hostile/tasks?search=${"x".repeat(17_000)}`,
+      `/trpc/task.list?input=${"x".repeat(17_000)}`,
+    ]) {
+      const res = await fetch(`${app.url}${path}`, { headers: auth });
+      expect(res.status).toBe(431);
+      expect(res.headers.get("connection")).toBe("close");
+      expect(await res.json()).toEqual({ detail: "Request header fields too large" });
+    }
+    await expectAlive();
+  });
+
+  it("is logged with the answer's request id and why, never the request's bytes", async () => {
+    const answer = await sendRaw(
+      app.url,
+      `GET /health HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer leaked.token.here\r\nX-Note: \0\r\n\r\n`,
+    );
+    const id = answer.headers["x-request-id"];
+    const lines = app.logs.filter((line) => line.req_id === id);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        status: 400,
+        reason: "HPE_INVALID_HEADER_TOKEN",
+        msg: "request refused before it reached the app",
+      }),
+    ]);
+    expect(app.rawLogs()).not.toContain("leaked.token.here");
+  });
+
+  it("an Expect the server does not know is served as if absent", async () => {
+    const answer = await sendRaw(
+      app.url,
+      "GET /health HTTP/1.1\r\nHost: a\r\nExpect: something-else\r\nConnection: close\r\n\r\n",
+    );
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ status: "ok", database: "ok" });
+  });
+
+  it("a connection the client resets mid-request is closed without an answer or a log line", async () => {
+    const before = app.logs.length;
+    const { hostname, port } = new URL(app.url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write("POST /auth/login HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{");
+        setTimeout(() => socket.resetAndDestroy(), 50);
+      });
+      socket.on("close", () => resolve());
+      socket.on("error", () => undefined);
+    });
+    await expectAlive();
+    const refusals = app.logs.slice(before).filter((line) => line.msg !== "request");
+    expect(refusals).toEqual([]);
+  });
+});
+
+describe("a server's own refusals, apart from the app", () => {
+  const servers: Server[] = [];
+  afterAll(() => {
+    for (const server of servers) server.closeAllConnections();
+    return Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
+  });
+  async function serve(handler: RequestListener, requestTimeoutMs = 30_000): Promise<string> {
+    const server = createHttpServer(handler, createLogger({ level: "silent" }), {
+      requestTimeoutMs,
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it("a request not complete within REQUEST_TIMEOUT_MS is a 408 in JSON", async () => {
+    const url = await serve((req, res) => void req.resume().on("end", () => res.end()), 500);
+    const answer = await sendRaw(url, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n{");
+    expect(answer.status).toBe(408);
+    expect(JSON.parse(answer.body)).toEqual({ detail: "Request timeout" });
+  });
+
+  it("once an answer has started, the connection is closed and nothing is written into it", async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("the start of an answer");
+    });
+    const { hostname, port } = new URL(url);
+    // Garbage on the connection once the answer to its first request has begun.
+    const received = await new Promise<string>((resolve) => {
+      let text = "";
+      const socket = connect(Number(port), hostname, () => {
+        socket.write("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+      });
+      socket.once("data", () => socket.write("GARBAGE\0\r\n\r\n"));
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+      socket.on("error", () => undefined);
+      socket.on("close", () => resolve(text));
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(received).toContain("the start of an answer");
+    expect(received).not.toContain("Bad request");
   });
 });

@@ -2,9 +2,10 @@ import { AuthenticationError, RateLimitedError, VersionMismatchError } from "@to
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPCError } from "@trpc/server";
 import type { ErrorRequestHandler, Request, Response } from "express";
-import type { Logger } from "pino";
+import { pino, type Logger } from "pino";
 import { ZodError } from "zod";
 
+import { logWithoutThrowing } from "./logging.js";
 import {
   boundValidationErrors,
   toPydanticErrors,
@@ -121,41 +122,50 @@ export function sendHttpError(res: Response, error: HttpError): void {
 const INTERNAL_ERROR_BODY = JSON.stringify({ detail: "Internal server error" });
 
 /**
- * Answers a failure: known ones with their status, anything else with a 500
- * (and an error line in the log). When even that fails (a body that cannot be
- * serialised, a broken logger), the fixed 500 is sent, or, once the response
- * has started, the connection is closed: a request never takes the process down.
+ * Answers a failure: known ones with their status, anything else with a 500.
+ * When even that fails (a body that cannot be serialised, a header refused),
+ * the fixed 500 is sent, or, once the response has started, the connection
+ * is closed: a request never takes the process down. What went wrong is
+ * logged once, with the request id; a log that throws loses only that line.
  */
 export function sendError(error: unknown, req: Request, res: Response, logger: Logger): void {
-  try {
-    if (res.headersSent) {
-      (req.log ?? logger).error({ err: error }, "failed after the response started");
-      res.destroy();
-      return;
-    }
-    const known = error instanceof HttpError ? error : fromBodyParserError(error);
-    if (known) {
-      sendHttpError(res, known);
-      return;
-    }
-    (req.log ?? logger).error({ err: error }, "unhandled error");
-    sendHttpError(res, new HttpError(500, "Internal server error"));
-  } catch (failure) {
-    try {
-      logger.error({ err: failure, req_id: req.id }, "failed to answer a failed request");
-    } catch {
-      // the logger itself is what failed: the answer below still goes out
-    }
-    if (res.headersSent) {
-      res.destroy();
-    } else {
-      res.statusCode = 500;
-      res.setHeader("Content-Type", "application/json; charset=utf-8");
-      res.setHeader("Content-Length", Buffer.byteLength(INTERNAL_ERROR_BODY));
-      res.end(INTERNAL_ERROR_BODY);
-    }
+  const log = (fields: Record<string, unknown>, message: string) =>
+    logWithoutThrowing(() => (req.log ?? logger.child({ req_id: req.id })).error(fields, message));
+  if (res.headersSent) {
+    log({ err: error }, "failed after the response started");
+    res.destroy();
+    return;
   }
+  const known = error instanceof HttpError ? error : fromBodyParserError(error);
+  try {
+    sendHttpError(res, known ?? new HttpError(500, "Internal server error"));
+  } catch (failure) {
+    sendInternalError(res);
+    log(
+      known
+        ? { err: failure }
+        : { err: error, answer_err: pino.stdSerializers.err(asError(failure)) },
+      "failed to answer a failed request",
+    );
+    return;
+  }
+  if (!known) log({ err: error }, "unhandled error");
 }
+
+/** The contract's 500, written without a serializer that could fail again. */
+function sendInternalError(res: Response): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = 500;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(INTERNAL_ERROR_BODY));
+  res.end(INTERNAL_ERROR_BODY);
+}
+
+const asError = (thrown: unknown): Error =>
+  thrown instanceof Error ? thrown : new Error(String(thrown));
 
 /** Express's last error handler: every failure is answered by sendError. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {

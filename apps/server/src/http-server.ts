@@ -13,6 +13,7 @@ import type { Logger } from "pino";
 
 import { closeLingering } from "./body-limit.js";
 import { badRequest, fromParserError, type HttpError } from "./http-errors.js";
+import { logWithoutThrowing } from "./logging.js";
 import { API_HEADERS } from "./security-headers.js";
 
 // Node's HTTP server answers a few requests itself, before any handler sees
@@ -97,14 +98,12 @@ function answerStarted(socket: Socket): boolean {
  */
 function refusalBytes(refusal: HttpError, logger: Logger, reason: string | undefined): string {
   const id = randomUUID();
-  try {
+  logWithoutThrowing(() =>
     logger.info(
       { req_id: id, status: refusal.status, reason },
       "request refused before it reached the app",
-    );
-  } catch {
-    // a broken log must neither leave the connection open nor end the process
-  }
+    ),
+  );
   const body = JSON.stringify({ detail: refusal.detail });
   const head = [
     `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ""}`,

@@ -116,6 +116,20 @@ export function createStdoutLogger(options: LoggerSettings & { buffered: boolean
   };
 }
 
+/**
+ * Runs `write`, a log call, where a log that throws (a destination or a
+ * serializer that fails) must not end the request or the process: the
+ * failure of a failure's log line has nowhere left to go. False if it threw.
+ */
+export function logWithoutThrowing(write: () => void): boolean {
+  try {
+    write();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const INCOMING_ID = /^[\w.:-]{1,128}$/;
 
 /** The request line's `route`: the matched pattern, else the path. */
@@ -177,17 +191,22 @@ export function requestLogging(
       const started = process.hrtime.bigint();
       res.on("finish", () => {
         const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-        requestLine.info(
-          {
-            req_id: id,
-            method: req.method,
-            route: routeOf(req),
-            status: res.statusCode,
-            duration_ms: Math.round(durationMs * 10) / 10,
-            user_id: req.userId,
-          },
-          "request",
-        );
+        const line = {
+          req_id: id,
+          method: req.method,
+          route: routeOf(req),
+          status: res.statusCode,
+          duration_ms: Math.round(durationMs * 10) / 10,
+          user_id: req.userId,
+        };
+        try {
+          requestLine.info(line, "request");
+        } catch (failure) {
+          // The answer is out; only its line is lost.
+          logWithoutThrowing(() =>
+            logger.error({ err: failure, req_id: id }, "could not log the request line"),
+          );
+        }
       });
     }
     next();

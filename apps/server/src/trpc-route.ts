@@ -12,7 +12,7 @@ import { readBodyWithinLimit } from "./body-limit.js";
 import { HttpError, RETRY_AFTER_SECONDS } from "./http-errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "./json-depth.js";
 import { checkJsonText } from "./rest/json-body.js";
-import { logAuthRefusal } from "./logging.js";
+import { logAuthRefusal, logWithoutThrowing } from "./logging.js";
 import { createLeanTrpcMiddleware } from "./trpc-lean.js";
 
 // /trpc is tRPC's protocol: plain JSON calls answered by trpc-lean.ts, every
@@ -107,11 +107,19 @@ export function createTrpcRoute({
         },
       });
     },
+    // A line that cannot be written fails the call, as it fails a REST
+    // request: tRPC then answers INTERNAL_SERVER_ERROR and calls this again
+    // with that error, whose own line must not throw, or the request would
+    // be left unanswered (and its promise rejected, unhandled).
     onError: ({ error, req, path }) => {
-      if (logAuthRefusal(req.log, error, { path, ip: req.ip })) return;
       if (error.code === "INTERNAL_SERVER_ERROR") {
-        req.log.error({ err: error.cause ?? error, path }, "procedure failed");
-      } else if (error.code === "SERVICE_UNAVAILABLE") {
+        logWithoutThrowing(() =>
+          req.log.error({ err: error.cause ?? error, path }, "procedure failed"),
+        );
+        return;
+      }
+      if (logAuthRefusal(req.log, error, { path, ip: req.ip })) return;
+      if (error.code === "SERVICE_UNAVAILABLE") {
         req.log.warn({ err: error.cause, path }, "database unavailable");
       }
     },

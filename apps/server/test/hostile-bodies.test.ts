@@ -1,6 +1,6 @@
 import type { RequestListener, Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -9,9 +9,12 @@ import { createLogger } from "../src/logging.js";
 import { sendRaw } from "./raw-http.js";
 import { startTestApp, type TestApp } from "./test-app.js";
 
-// The contract's "Hostile input", for what arrives before any schema sees it:
-// nesting, encodings and bytes. Whatever is sent, the answer is in the
-// contract's shape, nothing is stored, and the server keeps serving.
+// The contract's "Hostile input" over HTTP: what arrives before any schema
+// sees it (nesting, encodings, bytes, requests Node's parser refuses), and
+// text PostgreSQL cannot store, in bodies, queries, paths and tokens.
+// Whatever is sent, the answer is in the contract's shape, nothing is
+// stored, and the server keeps serving. The generated requests of
+// fuzz.test.ts send all of these and more; these are the exact answers.
 
 let app: TestApp;
 let auth: Record<string, string>;
@@ -57,8 +60,9 @@ describe("a JSON body nested deeper than 64 levels", () => {
     await expectAlive();
   });
 
-  it("is a 422 when it arrives gzip-compressed (74 bytes that inflate to 200 kB)", async () => {
+  it("is a 422 when it arrives gzip-compressed (145 bytes that inflate to 80 kB)", async () => {
     const body = gzipSync(`{"title":"t","description":${nested(40_000)}}`);
+    expect([body.length, gunzipSync(body).length]).toEqual([145, 80_028]);
     const res = await fetch(`${app.url}/api/hostile/tasks`, {
       method: "POST",
       headers: { ...auth, ...json, "content-encoding": "gzip" },
@@ -86,6 +90,16 @@ describe("a JSON body nested deeper than 64 levels", () => {
       method: "POST",
       headers: json,
       body: `{"email":"a@example.com","password":"long enough password","name":${nested(10_000)}}`,
+    });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({ detail: TOO_DEEP });
+  });
+
+  it("is a 422 on /auth/login, in JSON", async () => {
+    const res = await fetch(`${app.url}/auth/login`, {
+      method: "POST",
+      headers: json,
+      body: `{"email":"a@example.com","password":${nested(10_000)}}`,
     });
     expect(res.status).toBe(422);
     expect(await res.json()).toEqual({ detail: TOO_DEEP });
@@ -137,6 +151,36 @@ describe("bytes and encodings", () => {
     expect(await res.json()).toEqual({ detail: "Unsupported media type" });
   });
 
+  it("a gzip bomb (10 kB that inflate to 10 MB) is a 413, judged by its decoded size", async () => {
+    const before = await app.db.task.count();
+    const bomb = gzipSync(`{"title":"${"a".repeat(10_000_000)}"}`);
+    expect(bomb.length).toBeLessThan(10_000);
+    const res = await fetch(`${app.url}/api/hostile/tasks`, {
+      method: "POST",
+      headers: { ...auth, ...json, "content-encoding": "gzip" },
+      body: new Uint8Array(bomb),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ detail: "Request body too large" });
+    expect(await app.db.task.count()).toBe(before);
+    await expectAlive();
+  });
+
+  it("/auth answers a lying Content-Encoding with 400 and an unsupported one with 415, as the task routes do", async () => {
+    for (const [encoding, status, detail] of [
+      ["gzip", 400, "Malformed JSON body"],
+      ["compress", 415, "Unsupported media type"],
+    ] as const) {
+      const res = await fetch(`${app.url}/auth/login`, {
+        method: "POST",
+        headers: { ...json, "content-encoding": encoding },
+        body: JSON.stringify({ email: "a@example.com", password: "long enough password" }),
+      });
+      expect(res.status).toBe(status);
+      expect(await res.json()).toEqual({ detail });
+    }
+  });
+
   it("a body that is not valid UTF-8 is a 400, never stored with U+FFFD", async () => {
     const before = await app.db.task.count();
     const bytes = Buffer.concat([
@@ -163,6 +207,17 @@ describe("bytes and encodings", () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { data: { code: string } } };
     expect(body.error.data.code).toBe("BAD_REQUEST");
+  });
+
+  it("an encoding the server does not support over /trpc is UNSUPPORTED_MEDIA_TYPE (415), in tRPC's shape", async () => {
+    const res = await fetch(`${app.url}/trpc/task.create`, {
+      method: "POST",
+      headers: { ...auth, ...json, "content-encoding": "compress" },
+      body: JSON.stringify({ title: "plain" }),
+    });
+    expect(res.status).toBe(415);
+    const body = (await res.json()) as { error: { data: { code: string } } };
+    expect(body.error.data.code).toBe("UNSUPPORTED_MEDIA_TYPE");
   });
 
   it("a path parameter that is not valid %-encoding matches nothing", async () => {
@@ -341,5 +396,87 @@ describe("a server's own refusals, apart from the app", () => {
     expect(received).toMatch(/^HTTP\/1\.1 200 OK/);
     expect(received).toContain("the start of an answer");
     expect(received).not.toContain("Bad request");
+  });
+});
+
+describe("text PostgreSQL cannot store (U+0000) or would alter (a lone surrogate)", () => {
+  const NUL = "Value error, String must not contain NUL characters";
+  const UNICODE = "Input should be a valid string, unable to parse raw data as a unicode string";
+  const post = (path: string, body: string, headers = auth) =>
+    fetch(`${app.url}${path}`, { method: "POST", headers: { ...headers, ...json }, body });
+
+  it("in a body's fields is a 422 entry each, as a Pydantic validator words it, and nothing is stored", async () => {
+    const before = await app.db.task.count();
+    const res = await post(
+      "/api/hostile/tasks",
+      '{"title":"a\\u0000b","description":"x\\u0000","tags":["ok","\\u0000"]}',
+    );
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({
+      detail: [
+        { type: "value_error", loc: ["body", "title"], msg: NUL, input: "a\u0000b" },
+        { type: "value_error", loc: ["body", "description"], msg: NUL, input: "x\u0000" },
+        { type: "value_error", loc: ["body", "tags", 1], msg: NUL, input: "\u0000" },
+      ],
+    });
+
+    const lone = await post("/api/hostile/tasks", '{"title":"\\ud800","tags":["x\\udfffy"]}');
+    expect(lone.status).toBe(422);
+    expect(await lone.json()).toEqual({
+      detail: [
+        { type: "string_unicode", loc: ["body", "title"], msg: UNICODE, input: "\ud800" },
+        { type: "string_unicode", loc: ["body", "tags", 0], msg: UNICODE, input: "x\udfffy" },
+      ],
+    });
+    expect(await app.db.task.count()).toBe(before);
+  });
+
+  it("in a query parameter is a 422 entry at its place in the query", async () => {
+    const res = await fetch(`${app.url}/api/hostile/tasks?search=a%00b&tag=%00`, { headers: auth });
+    expect(res.status).toBe(422);
+    const { detail } = (await res.json()) as { detail: unknown[] };
+    expect(detail).toEqual(
+      expect.arrayContaining([
+        { type: "value_error", loc: ["query", "search"], msg: NUL, input: "a\u0000b" },
+        { type: "value_error", loc: ["query", "tag"], msg: NUL, input: "\u0000" },
+      ]),
+    );
+    expect(detail).toHaveLength(2);
+  });
+
+  it("over /trpc is BAD_REQUEST with the zod issue, and nothing is stored", async () => {
+    const before = await app.db.task.count();
+    for (const [title, issue] of [
+      ["a\\u0000b", { code: "custom", message: "String must not contain NUL characters" }],
+      ["\\ud800", { code: "invalid_format", format: "well_formed_unicode", message: UNICODE }],
+    ] as const) {
+      const res = await post("/trpc/task.create", `{"title":"${title}"}`);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { data: { code: string; issues: unknown[] } } };
+      expect(body.error.data.code).toBe("BAD_REQUEST");
+      expect(body.error.data.issues).toEqual([{ ...issue, path: ["title"] }]);
+    }
+    expect(await app.db.task.count()).toBe(before);
+  });
+
+  it("in a path matches nothing: a task id is a 404, a user id a 403", async () => {
+    const id = await fetch(`${app.url}/api/hostile/tasks/%00`, { headers: auth });
+    expect([id.status, await id.json()]).toEqual([404, { detail: "Task not found" }]);
+    const user = await fetch(`${app.url}/api/hostile%00/tasks`, { headers: auth });
+    expect([user.status, await user.json()]).toEqual([403, { detail: "Access forbidden" }]);
+  });
+
+  it("in a token's user id makes it an invalid token: 401 on REST, /auth and UNAUTHORIZED on /trpc", async () => {
+    const bearer = { authorization: `Bearer ${await app.token("a\u0000b")}` };
+    for (const path of ["/api/a%00b/tasks", "/auth/me"]) {
+      const res = await fetch(`${app.url}${path}`, { headers: bearer });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+      expect(await res.json()).toEqual({ detail: "Invalid token" });
+    }
+    const trpc = await fetch(`${app.url}/trpc/task.list`, { headers: bearer });
+    expect(trpc.status).toBe(401);
+    const body = (await trpc.json()) as { error: { message: string; data: { code: string } } };
+    expect([body.error.data.code, body.error.message]).toEqual(["UNAUTHORIZED", "Invalid token"]);
   });
 });

@@ -1,11 +1,6 @@
 import { appRouter, createContext, RateLimitedError } from "@todo/api";
 import { TRPCError } from "@trpc/server";
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Response,
-} from "express";
+import express, { type Request, type RequestHandler, type Response } from "express";
 
 import type { AppDependencies } from "./app.js";
 import { readBodyWithinLimit } from "./body-limit.js";
@@ -52,16 +47,22 @@ function readCallInput(bodyLimitBytes: number): RequestHandler[] {
     bodyLimitBytes,
     express.text({ type: "application/json", limit: bodyLimitBytes, verify: checkJsonText }),
   );
-  const keepRefusal: ErrorRequestHandler = (error, req, _res, next) => {
-    const refused = refusal(error);
-    if (!refused) {
-      next(error);
-      return;
-    }
-    refusedBodies.set(req, refused);
-    req.body = "";
-    next();
-  };
+  // Only the reader's own refusals are kept: an error middleware here would
+  // also take every earlier middleware's error (a 400 for a missing Host,
+  // say) for a refused body.
+  const readCallBody: RequestHandler = (req, res, next) =>
+    readText(req, res, (error?: unknown) => {
+      const refused = error === undefined ? undefined : refusal(error);
+      if (error !== undefined && !refused) {
+        next(error);
+        return;
+      }
+      if (refused) {
+        refusedBodies.set(req, refused);
+        req.body = "";
+      }
+      next();
+    });
   const checkQueryInput: RequestHandler = (req, _res, next) => {
     // Every `input` given: tRPC reads the first of repeated ones.
     const inputs = [req.query.input].flat();
@@ -74,7 +75,7 @@ function readCallInput(bodyLimitBytes: number): RequestHandler[] {
     }
     next();
   };
-  return [checkQueryInput, readText, keepRefusal as unknown as RequestHandler];
+  return [checkQueryInput, readCallBody];
 }
 
 /** /trpc: the request's JSON read as above, then tRPC's protocol. */

@@ -270,6 +270,11 @@ describe("a request Node's HTTP parser refuses, before any route sees it", () =>
     ],
     ["HTTP/1.1 without Host", "GET /health HTTP/1.1\r\n\r\n", BAD_REQUEST],
     [
+      "HTTP/1.1 without Host, to /trpc",
+      "POST /trpc/task.create HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+      BAD_REQUEST,
+    ],
+    [
       "CONNECT (this server is no proxy)",
       "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n",
       BAD_REQUEST,

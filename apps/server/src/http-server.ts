@@ -65,14 +65,21 @@ export function createHttpServer(
  * chunked body, both Content-Length and Transfer-Encoding, a request not in
  * within the request timeout — answered in the contract's shape.
  *
- * As Node's own answer does, this writes nothing on a connection whose
- * current answer has started (it would corrupt it) or that can no longer be
- * written: such a connection, and one the client reset, is closed.
+ * The parser may find the fault in a body after the app has answered the
+ * request's head (a 401, a 404): that answer goes out, whole, and the
+ * connection is closed after it. An answer cut half-way is not finished with
+ * another (it would corrupt it): its connection is closed at once, as Node
+ * does; so is one that can no longer be written, or that the client reset.
  */
 function answerParserRefusal(error: NodeJS.ErrnoException, socket: Socket, logger: Logger): void {
   const refusal = fromParserError(error.code);
-  if (!refusal || !socket.writable || answerStarted(socket)) {
+  const current = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (!refusal || !socket.writable || (current?.headersSent && !current.writableEnded)) {
     socket.destroy();
+    return;
+  }
+  if (current?.headersSent) {
+    closeLingering(socket);
     return;
   }
   if (refusal.status === 408) {
@@ -83,12 +90,6 @@ function answerParserRefusal(error: NodeJS.ErrnoException, socket: Socket, logge
     return;
   }
   closeLingering(socket, refusalBytes(refusal, logger, error.code));
-}
-
-/** Whether an answer has started on the socket: what Node's own clientError answer checks. */
-function answerStarted(socket: Socket): boolean {
-  const current = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-  return current?.headersSent === true;
 }
 
 /**

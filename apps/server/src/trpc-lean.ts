@@ -197,6 +197,20 @@ function writeHeaders(res: Response, headers: Headers): void {
 }
 
 /**
+ * Every procedure of a router, by path, with its kind, as the router's
+ * `_def` holds them: what the fuzz reads to call each one.
+ */
+export function procedureTypes(router: AnyTRPCRouter): Record<string, CallType | "subscription"> {
+  const procedures = router._def.procedures as Record<string, AnyTRPCProcedure>;
+  return Object.fromEntries(
+    Object.entries(procedures).map(([path, procedure]) => [
+      path,
+      procedure._def.type as CallType | "subscription",
+    ]),
+  );
+}
+
+/**
  * An Express handler for a tRPC router: the options of tRPC's
  * `createExpressMiddleware`, which it hands what it does not answer itself.
  * A POST's JSON must already be read as text into `req.body`.

@@ -119,14 +119,13 @@ export function createStdoutLogger(options: LoggerSettings & { buffered: boolean
 /**
  * Runs `write`, a log call, where a log that throws (a destination or a
  * serializer that fails) must not end the request or the process: the
- * failure of a failure's log line has nowhere left to go. False if it threw.
+ * failure of a failure's log line has nowhere left to go.
  */
-export function logWithoutThrowing(write: () => void): boolean {
+export function logWithoutThrowing(write: () => void): void {
   try {
     write();
-    return true;
   } catch {
-    return false;
+    // nothing left to tell it with
   }
 }
 

@@ -5,7 +5,7 @@ import express, { type Express, type RequestHandler } from "express";
 import type { Logger } from "pino";
 
 import type { Config } from "./env.js";
-import { errorHandler, methodNotAllowed, notFound } from "./http-errors.js";
+import { badRequest, errorHandler, methodNotAllowed, notFound } from "./http-errors.js";
 import { defineRequestLogger, requestLogging } from "./logging.js";
 import { buildOpenApiDocument } from "./openapi/document.js";
 import { createDocsRouter } from "./openapi/docs-page.js";
@@ -55,6 +55,7 @@ export function createApp(dependencies: AppDependencies): Express {
       dependencies.onRefusedOrigin ?? refusedOriginLogger(logger, config.corsOrigins),
     ),
   );
+  app.use(refuseWithoutHost);
   app.use(keepUndecodablePathsAsSent);
 
   app.use("/trpc", createTrpcRoute(dependencies));
@@ -126,6 +127,16 @@ function corsHeaders(
     maxAge: 600,
   });
 }
+
+/**
+ * An HTTP/1.1 request without a Host header is a 400 (RFC 9112 §3.2). Node's
+ * own check answers it with an empty body, so the server leaves it to this
+ * one (http-server.ts).
+ */
+const refuseWithoutHost: RequestHandler = (req, _res, next) => {
+  if (req.headers.host === undefined && req.httpVersion === "1.1") throw badRequest();
+  next();
+};
 
 /**
  * Express decodes path parameters and fails a request whose %-encoding is

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 
 import type { Request, RequestHandler, Response } from "express";
 
@@ -65,12 +66,8 @@ export function readBodyWithinLimit(limitBytes: number, parser: RequestHandler):
 }
 
 /**
- * `Connection: close` on the answer, closed without losing the answer: a
- * socket closed with unread bytes makes the kernel send a reset, and a
- * client still sending its body may then lose the answer it has not read
- * yet. So, like Apache's and nginx's lingering close, the server half-closes
- * after the answer and reads (and drops) what still arrives for at most
- * LINGER_MS before it closes.
+ * `Connection: close` on the answer, and the connection closed lingering
+ * once it is sent.
  */
 function closeAfterAnswer(req: Request, res: Response): void {
   res.set("Connection", "close");
@@ -78,10 +75,23 @@ function closeAfterAnswer(req: Request, res: Response): void {
   // Node's HTTP server calls destroySoon once a `Connection: close` answer
   // is sent; its own version destroys the socket as soon as the answer is
   // flushed.
-  socket.destroySoon = () => {
-    if (socket.writable) socket.end();
-    const cut = setTimeout(() => socket.destroy(), LINGER_MS);
-    cut.unref();
-    socket.once("close", () => clearTimeout(cut));
-  };
+  socket.destroySoon = () => closeLingering(socket);
+}
+
+/**
+ * Closes a connection without losing its last answer (`lastWords`, when
+ * given, is written first): a socket closed with unread bytes makes the
+ * kernel send a reset, and a client still sending may then lose the answer
+ * it has not read yet. So, like Apache's and nginx's lingering close, the
+ * server half-closes after the answer and reads (and drops) what still
+ * arrives for at most LINGER_MS before it closes.
+ */
+export function closeLingering(socket: Socket, lastWords?: string): void {
+  if (socket.writable) {
+    if (lastWords === undefined) socket.end();
+    else socket.end(lastWords);
+  }
+  const cut = setTimeout(() => socket.destroy(), LINGER_MS);
+  cut.unref();
+  socket.once("close", () => clearTimeout(cut));
 }

@@ -2,9 +2,10 @@ import { AuthenticationError, RateLimitedError, VersionMismatchError } from "@to
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPCError } from "@trpc/server";
 import type { ErrorRequestHandler, Request, Response } from "express";
-import type { Logger } from "pino";
+import { pino, type Logger } from "pino";
 import { ZodError } from "zod";
 
+import { logWithoutThrowing } from "./logging.js";
 import {
   boundValidationErrors,
   toPydanticErrors,
@@ -36,6 +37,8 @@ export const unsupportedMediaType = () => new HttpError(415, "Unsupported media 
 export const malformedJson = () => new HttpError(400, "Malformed JSON body");
 export const bodyTooLarge = () => new HttpError(413, "Request body too large");
 export const malformedBody = () => new HttpError(400, "Malformed request body");
+/** A request that is not HTTP as it must be: a broken request line or header, no Host. */
+export const badRequest = () => new HttpError(400, "Bad request");
 export const serviceUnavailable = () =>
   new HttpError(503, "Service unavailable", { "Retry-After": RETRY_AFTER_SECONDS });
 /** A 422; every `input` echo is bounded, so the body stays small whatever was sent. */
@@ -73,6 +76,23 @@ export function fromProcedureError(
   return new HttpError(getHTTPStatusCodeFromError(error), error.message);
 }
 
+/**
+ * What a request Node's HTTP parser refuses (its `clientError`, by code) is
+ * answered with; undefined for a connection that failed rather than a
+ * request (ECONNRESET and the like), where there is nobody to answer.
+ */
+export function fromParserError(code: string | undefined): HttpError | undefined {
+  switch (code) {
+    case "HPE_HEADER_OVERFLOW":
+      return new HttpError(431, "Request header fields too large");
+    case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
+      return bodyTooLarge();
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return new HttpError(408, "Request timeout");
+  }
+  return code?.startsWith("HPE_") ? badRequest() : undefined;
+}
+
 /** body-parser's errors, by their `type` (or status, where it gives none). */
 function fromBodyParserError(error: unknown): HttpError | undefined {
   const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
@@ -102,41 +122,50 @@ export function sendHttpError(res: Response, error: HttpError): void {
 const INTERNAL_ERROR_BODY = JSON.stringify({ detail: "Internal server error" });
 
 /**
- * Answers a failure: known ones with their status, anything else with a 500
- * (and an error line in the log). When even that fails (a body that cannot be
- * serialised, a broken logger), the fixed 500 is sent, or, once the response
- * has started, the connection is closed: a request never takes the process down.
+ * Answers a failure: known ones with their status, anything else with a 500.
+ * When even that fails (a body that cannot be serialised, a header refused),
+ * the fixed 500 is sent, or, once the response has started, the connection
+ * is closed: a request never takes the process down. What went wrong is
+ * logged once, with the request id; a log that throws loses only that line.
  */
 export function sendError(error: unknown, req: Request, res: Response, logger: Logger): void {
-  try {
-    if (res.headersSent) {
-      (req.log ?? logger).error({ err: error }, "failed after the response started");
-      res.destroy();
-      return;
-    }
-    const known = error instanceof HttpError ? error : fromBodyParserError(error);
-    if (known) {
-      sendHttpError(res, known);
-      return;
-    }
-    (req.log ?? logger).error({ err: error }, "unhandled error");
-    sendHttpError(res, new HttpError(500, "Internal server error"));
-  } catch (failure) {
-    try {
-      logger.error({ err: failure, req_id: req.id }, "failed to answer a failed request");
-    } catch {
-      // the logger itself is what failed: the answer below still goes out
-    }
-    if (res.headersSent) {
-      res.destroy();
-    } else {
-      res.statusCode = 500;
-      res.setHeader("Content-Type", "application/json; charset=utf-8");
-      res.setHeader("Content-Length", Buffer.byteLength(INTERNAL_ERROR_BODY));
-      res.end(INTERNAL_ERROR_BODY);
-    }
+  const log = (fields: Record<string, unknown>, message: string) =>
+    logWithoutThrowing(() => (req.log ?? logger.child({ req_id: req.id })).error(fields, message));
+  if (res.headersSent) {
+    log({ err: error }, "failed after the response started");
+    res.destroy();
+    return;
   }
+  const known = error instanceof HttpError ? error : fromBodyParserError(error);
+  try {
+    sendHttpError(res, known ?? new HttpError(500, "Internal server error"));
+  } catch (failure) {
+    sendInternalError(res);
+    log(
+      known
+        ? { err: failure }
+        : { err: error, answer_err: pino.stdSerializers.err(asError(failure)) },
+      "failed to answer a failed request",
+    );
+    return;
+  }
+  if (!known) log({ err: error }, "unhandled error");
 }
+
+/** The contract's 500, written without a serializer that could fail again. */
+function sendInternalError(res: Response): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = 500;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(INTERNAL_ERROR_BODY));
+  res.end(INTERNAL_ERROR_BODY);
+}
+
+const asError = (thrown: unknown): Error =>
+  thrown instanceof Error ? thrown : new Error(String(thrown));
 
 /** Express's last error handler: every failure is answered by sendError. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -116,6 +116,19 @@ export function createStdoutLogger(options: LoggerSettings & { buffered: boolean
   };
 }
 
+/**
+ * Runs `write`, a log call, where a log that throws (a destination or a
+ * serializer that fails) must not end the request or the process: the
+ * failure of a failure's log line has nowhere left to go.
+ */
+export function logWithoutThrowing(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // nothing left to tell it with
+  }
+}
+
 const INCOMING_ID = /^[\w.:-]{1,128}$/;
 
 /**
@@ -181,17 +194,22 @@ export function requestLogging(
       const started = process.hrtime.bigint();
       res.on("finish", () => {
         const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-        requestLine.info(
-          {
-            req_id: id,
-            method: req.method,
-            route: routeOf(req),
-            status: res.statusCode,
-            duration_ms: Math.round(durationMs * 10) / 10,
-            user_id: req.userId,
-          },
-          "request",
-        );
+        const line = {
+          req_id: id,
+          method: req.method,
+          route: routeOf(req),
+          status: res.statusCode,
+          duration_ms: Math.round(durationMs * 10) / 10,
+          user_id: req.userId,
+        };
+        try {
+          requestLine.info(line, "request");
+        } catch (failure) {
+          // The answer is out; only its line is lost.
+          logWithoutThrowing(() =>
+            logger.error({ err: failure, req_id: id }, "could not log the request line"),
+          );
+        }
       });
     }
     next();

@@ -5,7 +5,7 @@ import helmet from "helmet";
 // the OWASP REST Security Cheat Sheet's set, not a web page's twelve headers:
 // nothing may load from or frame them, they are never sniffed as HTML, and
 // HTTPS is kept once used. Set once per request from this fixed list.
-const API_HEADERS: ReadonlyArray<readonly [string, string]> = [
+export const API_HEADERS: ReadonlyArray<readonly [string, string]> = [
   ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"],
   ["Strict-Transport-Security", "max-age=31536000; includeSubDomains"],
   ["X-Content-Type-Options", "nosniff"],

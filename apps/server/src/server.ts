@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 import {
@@ -22,6 +22,7 @@ import {
 import type { Logger } from "pino";
 
 import { createApp } from "./app.js";
+import { createHttpServer } from "./http-server.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import type { Config } from "./env.js";
 import { startIdempotencyKeyPurge } from "./idempotency-key-purge.js";
@@ -79,17 +80,7 @@ export async function startServer(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  const server = createServer(
-    {
-      // Node enforces the request and header timeouts when it checks its
-      // connections, every 30 s by default: a timeout of 30 s would cut a
-      // slow client after 30 to 60 s. Checked every second, it holds.
-      connectionsCheckingInterval: 1_000,
-      requestTimeout: config.requestTimeoutMs,
-      headersTimeout: Math.min(config.requestTimeoutMs, 20_000),
-    },
-    answerWhileStarting,
-  );
+  const server = createHttpServer(answerWhileStarting, logger, config);
   const draining = drainOnClose(server);
   const listenFirst = options.listenFirst ?? true;
   if (listenFirst) await listen(server, config.port, config.host);

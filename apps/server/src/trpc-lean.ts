@@ -9,7 +9,7 @@ import {
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import type { NodeHTTPHandlerOptions } from "@trpc/server/adapters/node-http";
 import { getHTTPStatusCode, type ResponseMeta, type TRPCRequestInfo } from "@trpc/server/http";
-import type { TRPCResponse } from "@trpc/server/rpc";
+import { TRPC_ERROR_CODES_BY_KEY, type TRPCResponse } from "@trpc/server/rpc";
 import type { Request, RequestHandler, Response } from "express";
 
 // tRPC's HTTP protocol for what its clients send nearly always — GET queries
@@ -194,6 +194,20 @@ function writeHeaders(res: Response, headers: Headers): void {
   }
   const cookies = headers.getSetCookie();
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+}
+
+/**
+ * Every procedure of a router, by path, with its kind, as the router's
+ * `_def` holds them: what the fuzz reads to call each one.
+ */
+export function procedureTypes(router: AnyTRPCRouter): Record<string, CallType | "subscription"> {
+  const procedures = router._def.procedures as Record<string, AnyTRPCProcedure>;
+  return Object.fromEntries(
+    Object.entries(procedures).map(([path, procedure]) => [
+      path,
+      procedure._def.type as CallType | "subscription",
+    ]),
+  );
 }
 
 /**
@@ -426,20 +440,50 @@ export function createLeanTrpcMiddleware<TRouter extends AnyTRPCRouter>(
     answer(req, res, planned).catch((cause: unknown) => {
       // A second failure while answering a failure (responseMeta throwing
       // again): tRPC's adapter ends the request the same way.
-      const error = getTRPCErrorFromUnknown(cause);
-      const failure = {
-        error,
-        type: "unknown" as const,
-        path: undefined,
-        input: undefined,
-        ctx: undefined,
-      };
-      const shape = getTRPCErrorShape({ config, ...failure });
-      options.onError?.({ ...failure, req });
-      res.statusCode = shape.data.httpStatus;
-      res.end(JSON.stringify(transformTRPCResponse(config, { error: shape })));
+      try {
+        const error = getTRPCErrorFromUnknown(cause);
+        const failure = {
+          error,
+          type: "unknown" as const,
+          path: undefined,
+          input: undefined,
+          ctx: undefined,
+        };
+        const shape = getTRPCErrorShape({ config, ...failure });
+        options.onError?.({ ...failure, req });
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        res.statusCode = shape.data.httpStatus;
+        res.end(JSON.stringify(transformTRPCResponse(config, { error: shape })));
+      } catch {
+        // A third (an error formatter or onError throwing): where tRPC's
+        // adapter would leave the request unanswered and its promise
+        // rejected, the request still ends, in tRPC's default shape.
+        endWithInternalError(res);
+      }
     });
   };
+}
+
+const INTERNAL_ERROR_BODY = JSON.stringify({
+  error: {
+    message: "Internal server error",
+    code: TRPC_ERROR_CODES_BY_KEY.INTERNAL_SERVER_ERROR,
+    data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 500 },
+  },
+});
+
+function endWithInternalError(res: Response): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = 500;
+  res.setHeader("content-type", "application/json");
+  res.setHeader("content-length", Buffer.byteLength(INTERNAL_ERROR_BODY));
+  res.end(INTERNAL_ERROR_BODY);
 }
 
 const streamRefused = () =>

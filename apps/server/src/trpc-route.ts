@@ -1,18 +1,13 @@
 import { appRouter, createContext, RateLimitedError } from "@todo/api";
 import { TRPCError } from "@trpc/server";
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Response,
-} from "express";
+import express, { type Request, type RequestHandler, type Response } from "express";
 
 import type { AppDependencies } from "./app.js";
 import { readBodyWithinLimit } from "./body-limit.js";
 import { HttpError, RETRY_AFTER_SECONDS } from "./http-errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "./json-depth.js";
 import { checkJsonText } from "./rest/json-body.js";
-import { logAuthRefusal } from "./logging.js";
+import { logAuthRefusal, logWithoutThrowing } from "./logging.js";
 import { createLeanTrpcMiddleware } from "./trpc-lean.js";
 
 // /trpc is tRPC's protocol: plain JSON calls answered by trpc-lean.ts, every
@@ -52,16 +47,22 @@ function readCallInput(bodyLimitBytes: number): RequestHandler[] {
     bodyLimitBytes,
     express.text({ type: "application/json", limit: bodyLimitBytes, verify: checkJsonText }),
   );
-  const keepRefusal: ErrorRequestHandler = (error, req, _res, next) => {
-    const refused = refusal(error);
-    if (!refused) {
-      next(error);
-      return;
-    }
-    refusedBodies.set(req, refused);
-    req.body = "";
-    next();
-  };
+  // Only the reader's own refusals are kept: an error middleware here would
+  // also take every earlier middleware's error (a 400 for a missing Host,
+  // say) for a refused body.
+  const readCallBody: RequestHandler = (req, res, next) =>
+    readText(req, res, (error?: unknown) => {
+      const refused = error === undefined ? undefined : refusal(error);
+      if (error !== undefined && !refused) {
+        next(error);
+        return;
+      }
+      if (refused) {
+        refusedBodies.set(req, refused);
+        req.body = "";
+      }
+      next();
+    });
   const checkQueryInput: RequestHandler = (req, _res, next) => {
     // Every `input` given: tRPC reads the first of repeated ones.
     const inputs = [req.query.input].flat();
@@ -74,7 +75,7 @@ function readCallInput(bodyLimitBytes: number): RequestHandler[] {
     }
     next();
   };
-  return [checkQueryInput, readText, keepRefusal as unknown as RequestHandler];
+  return [checkQueryInput, readCallBody];
 }
 
 /** /trpc: the request's JSON read as above, then tRPC's protocol. */
@@ -107,11 +108,19 @@ export function createTrpcRoute({
         },
       });
     },
+    // A line that cannot be written fails the call, as it fails a REST
+    // request: tRPC then answers INTERNAL_SERVER_ERROR and calls this again
+    // with that error, whose own line must not throw, or the request would
+    // be left unanswered (and its promise rejected, unhandled).
     onError: ({ error, req, path }) => {
-      if (logAuthRefusal(req.log, error, { path, ip: req.ip })) return;
       if (error.code === "INTERNAL_SERVER_ERROR") {
-        req.log.error({ err: error.cause ?? error, path }, "procedure failed");
-      } else if (error.code === "SERVICE_UNAVAILABLE") {
+        logWithoutThrowing(() =>
+          req.log.error({ err: error.cause ?? error, path }, "procedure failed"),
+        );
+        return;
+      }
+      if (logAuthRefusal(req.log, error, { path, ip: req.ip })) return;
+      if (error.code === "SERVICE_UNAVAILABLE") {
         req.log.warn({ err: error.cause, path }, "database unavailable");
       }
     },

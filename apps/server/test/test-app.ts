@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 
@@ -19,6 +19,7 @@ import { SignJWT } from "jose";
 import type { Logger } from "pino";
 
 import { createApp } from "../src/app.js";
+import { createHttpServer } from "../src/http-server.js";
 import { createLogger } from "../src/logging.js";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-characters-long";
@@ -96,6 +97,8 @@ export async function startTestApp(
     verifier?: TokenVerifier;
     /** Default: a debug logger whose lines land in `logs`. */
     logger?: Logger;
+    /** REQUEST_TIMEOUT_MS of the server (default 30 s). */
+    requestTimeoutMs?: number;
     /** Serve this instead of the app itself (e.g. an app that mounts it). */
     serve?: (app: Express) => Express;
   } = {},
@@ -120,11 +123,12 @@ export async function startTestApp(
       callback();
     },
   });
+  const logger = options.logger ?? createLogger({ level: "debug" }, sink);
   const app = createApp({
     db,
     verifier: options.verifier ?? createTokenVerifier({ secret: TEST_SECRET }),
     localAuth: options.localAuth === undefined ? testLocalAuth() : options.localAuth,
-    logger: options.logger ?? createLogger({ level: "debug" }, sink),
+    logger,
     config: {
       corsOrigins: options.corsOrigins ?? ["http://localhost:3000"],
       bodyLimitBytes: options.bodyLimitBytes ?? 100_000,
@@ -133,7 +137,9 @@ export async function startTestApp(
   });
   const server: Server = await new Promise((resolve) => {
     const served = options.serve ? options.serve(app) : app;
-    const listening = createServer(served).listen(0, "127.0.0.1", () => resolve(listening));
+    const listening = createHttpServer(served, logger, {
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    }).listen(0, "127.0.0.1", () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
   const ownDb = db;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect, type Socket } from "node:net";
@@ -7,7 +8,7 @@ import { connect, type Socket } from "node:net";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
 import { SignJWT } from "jose";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 import {
   BUILT_ENTRY_POINT,
@@ -16,6 +17,7 @@ import {
   runEntryPoint,
   SERVER_DIR,
 } from "./entry-point.js";
+import { sendRaw } from "./raw-http.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 import { TEST_SECRET } from "./test-app.js";
 
@@ -127,10 +129,14 @@ interface Cluster {
   log: () => string;
 }
 
-async function startCluster(env: Record<string, string> = {}): Promise<Cluster> {
+/** The production build with `env`; `nodeArgs` go to node (and, through the cluster, to each worker). */
+async function startCluster(
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Cluster> {
   const port = await freePort();
   const workers = Number(env.WEB_CONCURRENCY ?? 2);
-  const primary = spawn(process.execPath, ["dist/index.js"], {
+  const primary = spawn(process.execPath, [...nodeArgs, "dist/index.js"], {
     cwd: SERVER_DIR,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
@@ -378,6 +384,27 @@ describe.skipIf(!realDatabase)("WEB_CONCURRENCY=2", { timeout: FAULTS.testTimeou
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await send(cluster.url, "GET", "/health", {})).status).toBe(503);
     expect((await send(cluster.url, "GET", "/api/drain-user/tasks", auth)).status).toBe(200);
+  });
+
+  it("answers what the HTTP parser refuses in JSON, from each worker", async () => {
+    const cluster = await startCluster();
+    // Connections go to the workers in turn: four of each reach both.
+    for (let i = 0; i < 4; i++) {
+      const nul = await sendRaw(
+        cluster.url,
+        "GET /health HTTP/1.1\r\nHost: a\r\nX-Note: \0\r\n\r\n",
+      );
+      expect([nul.status, JSON.parse(nul.body)]).toEqual([400, { detail: "Bad request" }]);
+      const long = await sendRaw(
+        cluster.url,
+        `GET /health?${"x".repeat(17_000)} HTTP/1.1\r\nHost: a\r\n\r\n`,
+      );
+      expect([long.status, JSON.parse(long.body)]).toEqual([
+        431,
+        { detail: "Request header fields too large" },
+      ]);
+    }
+    expect(errorLines(cluster)).toEqual([]);
   });
 
   it("creates exactly one task for 50 concurrent identical requests with one Idempotency-Key, across the workers", async () => {
@@ -761,3 +788,76 @@ describe.skipIf(!realDatabase)("slow clients", { timeout: FAULTS.testTimeoutMs }
     for (const socket of sockets) socket.destroy();
   });
 });
+
+describe.skipIf(!realDatabase)(
+  "a failure outside any request",
+  { timeout: FAULTS.testTimeoutMs },
+  () => {
+    // What nothing catches (a timer's exception, a promise no one awaits) ends
+    // the process: one fatal JSON line, exit code 1, and the supervisor (the
+    // cluster's primary, systemd, Docker) starts a clean one. SIGUSR2 makes the
+    // process it is sent to fail so (test/fixtures/fail-outside-requests.mjs).
+    const failOnSignal = ["--import", join(SERVER_DIR, "test/fixtures/fail-outside-requests.mjs")];
+    const fatalLines = (cluster: Cluster) =>
+      cluster
+        .log()
+        .split("\n")
+        .filter((line) => line.includes('"level":60'))
+        .map((line) => JSON.parse(line) as { msg: string; err: { message: string } });
+
+    it.each([
+      [
+        "an unhandled rejection",
+        "rejection",
+        "unhandled promise rejection: exiting",
+        "rejected outside any request",
+      ],
+      [
+        "an uncaught exception",
+        "exception",
+        "uncaught exception: exiting",
+        "thrown outside any request",
+      ],
+    ])("%s logs one fatal JSON line and exits 1", async (_name, kind, msg, message) => {
+      const server = await startCluster(
+        { WEB_CONCURRENCY: "1", FAIL_OUTSIDE_REQUESTS: kind },
+        failOnSignal,
+      );
+      const exited = new Promise<number | null>((resolve) => server.primary.once("exit", resolve));
+      server.primary.kill("SIGUSR2");
+      expect(await exited).toBe(1);
+      expect(fatalLines(server)).toEqual([
+        expect.objectContaining({ msg, err: expect.objectContaining({ message }) }),
+      ]);
+    });
+
+    it("in a worker: the worker exits 1, the primary replaces it, and the server serves meanwhile", async () => {
+      const cluster = await startCluster({}, failOnSignal);
+      const [failing, other] = workersOf(cluster.primary.pid!);
+      process.kill(failing!, "SIGUSR2");
+      // Waited for generously: this asserts what happens, not how fast.
+      const generously = { timeout: 20_000, interval: 20 };
+      await vi.waitFor(
+        () => expect(workersOf(cluster.primary.pid!)).not.toContain(failing),
+        generously,
+      );
+      expect((await send(cluster.url, "GET", "/health", {})).status).toBe(200);
+      // The primary's lines are written in batches: they may come a second late.
+      const died = await vi.waitFor(() => {
+        const line = cluster
+          .log()
+          .split("\n")
+          .find((text) => text.includes("worker died"));
+        expect(line).toBeDefined();
+        return JSON.parse(line!) as Record<string, unknown>;
+      }, generously);
+      expect(died).toMatchObject({ pid: failing, code: 1 });
+      expect(fatalLines(cluster)).toEqual([
+        expect.objectContaining({ msg: "unhandled promise rejection: exiting" }),
+      ]);
+      await vi.waitFor(() => expect(workersOf(cluster.primary.pid!)).toHaveLength(2), generously);
+      expect(workersOf(cluster.primary.pid!)).toContain(other);
+      expect(cluster.primary.exitCode).toBeNull();
+    });
+  },
+);

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
 import { createDatabase, type Database, type TaskStore } from "@todo/db";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -88,6 +90,18 @@ describe("the server", () => {
       await db.idempotencyKey.findMany({ where: { userId: "purged" }, orderBy: { key: "asc" } })
     ).map((row) => row.key);
 
+  // Waits on real time: expect.poll would move the faked interval's clock on
+  // with every retry (vitest advances fake timers while it polls).
+  const untilKeysLeft = async (expected: string[]) => {
+    const deadline = Date.now() + 20_000;
+    let left = await keysLeft();
+    while (JSON.stringify(left) !== JSON.stringify(expected) && Date.now() < deadline) {
+      await sleep(20);
+      left = await keysLeft();
+    }
+    expect(left).toEqual(expected);
+  };
+
   it("removes expired idempotency keys as it starts, then every hour", async () => {
     await db.idempotencyKey.createMany({
       data: [keyOf("expired at start", -1_000), keyOf("kept", 3_600_000)],
@@ -103,12 +117,12 @@ describe("the server", () => {
     });
     const running = await startServer(config, createLogger({ level: config.logLevel }));
     try {
-      await expect.poll(keysLeft).toEqual(["kept"]);
+      await untilKeysLeft(["kept"]);
       await db.idempotencyKey.create({ data: keyOf("expired later", -1_000) });
       vi.advanceTimersByTime(IDEMPOTENCY_KEY_PURGE_INTERVAL_MS - 1);
       expect(await keysLeft()).toEqual(["expired later", "kept"]);
       vi.advanceTimersByTime(1);
-      await expect.poll(keysLeft).toEqual(["kept"]);
+      await untilKeysLeft(["kept"]);
     } finally {
       await running.close();
     }

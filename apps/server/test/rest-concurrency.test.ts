@@ -104,6 +104,14 @@ async function created(body: Record<string, unknown> = { title: "Shared" }): Pro
 
 const taskPath = (id: string) => `/api/editor/tasks/${id}`;
 
+/** Every write If-Match guards, on one task: method, path and body. */
+const conditionalWrites = (id: string): Array<[string, string, unknown]> => [
+  ["PUT", taskPath(id), { title: "Lost" }],
+  ["PATCH", taskPath(id), { title: "Lost" }],
+  ["PATCH", `${taskPath(id)}/complete`, undefined],
+  ["DELETE", taskPath(id), undefined],
+];
+
 describe("version and ETag", () => {
   it("is 1 on create and +1 on every change, and every single-task answer carries it as a strong ETag", async () => {
     const post = await call("POST", "/api/editor/tasks", { body: { title: "Versioned" } });
@@ -165,13 +173,7 @@ describe("If-Match on PUT, PATCH, PATCH …/complete and DELETE", () => {
 
   it("is a 412 with the current ETag, and nothing changes, for a stale or weak tag", async () => {
     const task = await created({ title: "Guarded" });
-    const attempts: Array<[string, string, unknown]> = [
-      ["PUT", taskPath(task.id), { title: "Lost" }],
-      ["PATCH", taskPath(task.id), { title: "Lost" }],
-      ["PATCH", `${taskPath(task.id)}/complete`, undefined],
-      ["DELETE", taskPath(task.id), undefined],
-    ];
-    for (const [method, path, body] of attempts) {
+    for (const [method, path, body] of conditionalWrites(task.id)) {
       for (const header of ['"stale"', '"2"', 'W/"1"']) {
         const res = await call(method, path, { headers: { "if-match": header }, body });
         expect(res.status, `${method} ${path} ${header}`).toBe(412);
@@ -185,13 +187,7 @@ describe("If-Match on PUT, PATCH, PATCH …/complete and DELETE", () => {
 
   it("is a 412, never a 5xx, for a tag beyond any version a task can reach", async () => {
     const task = await created({ title: "Bounded" });
-    const attempts: Array<[string, string, unknown]> = [
-      ["PUT", taskPath(task.id), { title: "Lost" }],
-      ["PATCH", taskPath(task.id), { title: "Lost" }],
-      ["PATCH", `${taskPath(task.id)}/complete`, undefined],
-      ["DELETE", taskPath(task.id), undefined],
-    ];
-    for (const [method, path, body] of attempts) {
+    for (const [method, path, body] of conditionalWrites(task.id)) {
       for (const header of ['"2147483648"', '"9999999999"', '"99999999999999999999"']) {
         const res = await call(method, path, { headers: { "if-match": header }, body });
         expect(res.status, `${method} ${path} ${header}`).toBe(412);

@@ -267,6 +267,8 @@ const percentGarbage = fc
   )
   .map((parts) => parts.join(""));
 
+// A URL carries UTF-8, which has no lone surrogates (encodeURIComponent
+// throws on one, and cutting text can make one); %-garbage sends such bytes.
 const withoutSurrogates = (text: string) => text.replace(/[\ud800-\udfff]/g, "x");
 
 /** A path segment: mostly what was asked for, else %-garbage or hostile text. */
@@ -493,7 +495,7 @@ function trpcCall(world: FuzzWorld, procedure: string): fc.Arbitrary<Route> {
       const query =
         payload === undefined
           ? ""
-          : `${batch ? "&" : "?"}input=${encodeURIComponent(payload.slice(0, 4_000))}`;
+          : `${batch ? "&" : "?"}input=${encodeURIComponent(withoutSurrogates(payload.slice(0, 4_000)))}`;
       return { method: "GET", target: `${path}${query}` };
     });
 }

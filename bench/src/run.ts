@@ -349,7 +349,9 @@ async function runScenarios(options: BenchOptions, cores: number): Promise<Secti
 
   const results = summarize(scenarios, rounds);
   const checks = checkTargets(results, server.startupMs);
-  console.log(`\n${resultsTable(results)}\n\n${targetsTable(checks)}\n`);
+  console.log(
+    `\n${resultsTable(results)}\n\n${targetsTable(checks, { judged: !options.smoke })}\n`,
+  );
   if (options.smoke) {
     console.log(
       "smoke run: 1-second rounds with no warm-up check the harness; they measure nothing.",
@@ -364,7 +366,7 @@ async function runScenarios(options: BenchOptions, cores: number): Promise<Secti
     console.log(
       `\nWorkers (${CLUSTER_WORKERS}-worker server: start → first 200 on /health ` +
         `${cluster.startupMs.toFixed(0)} ms, RSS of its processes when idle ${clusterIdleRssMb.toFixed(0)} MB)\n\n` +
-        `${workersTable(results)}\n\n${headroomTable(results, cores)}\n\n${targetsTable(clusterChecks)}\n`,
+        `${workersTable(results)}\n\n${headroomTable(results, cores)}\n\n${targetsTable(clusterChecks, { judged: !options.smoke })}\n`,
     );
   }
 
@@ -485,7 +487,7 @@ async function runSoak(options: BenchOptions, soak: SoakOptions): Promise<Sectio
   const check = checkSoak(result);
   console.log(
     `\nSoak: ${soakSummary(result)}\n\n${soakTable(result)}\n\n` +
-      `During the load, MB: ${soakSeriesLine(result)}\n\n${targetsTable([check])}\n`,
+      `During the load, MB: ${soakSeriesLine(result)}\n\n${targetsTable([check], { judged: !options.smoke })}\n`,
   );
   const full = soak.seconds >= FULL_SOAK.seconds && soak.idleSeconds >= FULL_SOAK.idleSeconds;
   if (options.smoke || !full) return {};

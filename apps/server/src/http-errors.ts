@@ -140,7 +140,7 @@ export function sendError(error: unknown, req: Request, res: Response, logger: L
   try {
     sendHttpError(res, known ?? new HttpError(500, "Internal server error"));
   } catch (failure) {
-    sendInternalError(res);
+    endWithInternalError(res);
     log(
       known
         ? { err: failure }
@@ -152,16 +152,24 @@ export function sendError(error: unknown, req: Request, res: Response, logger: L
   if (!known) log({ err: error }, "unhandled error");
 }
 
-/** The contract's 500, written without a serializer that could fail again. */
-function sendInternalError(res: Response): void {
+/**
+ * A 500 with a body made in advance (the contract's, or tRPC's envelope),
+ * written without a serializer that could fail again; once headers are out,
+ * the connection is cut, as a half-sent answer cannot be finished with another.
+ */
+export function endWithInternalError(
+  res: Response,
+  body = INTERNAL_ERROR_BODY,
+  contentType = "application/json; charset=utf-8",
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   res.statusCode = 500;
-  res.setHeader("Content-Type", "application/json; charset=utf-8");
-  res.setHeader("Content-Length", Buffer.byteLength(INTERNAL_ERROR_BODY));
-  res.end(INTERNAL_ERROR_BODY);
+  res.setHeader("Content-Type", contentType);
+  res.setHeader("Content-Length", Buffer.byteLength(body));
+  res.end(body);
 }
 
 const asError = (thrown: unknown): Error =>

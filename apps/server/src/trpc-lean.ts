@@ -12,6 +12,8 @@ import { getHTTPStatusCode, type ResponseMeta, type TRPCRequestInfo } from "@trp
 import { TRPC_ERROR_CODES_BY_KEY, type TRPCResponse } from "@trpc/server/rpc";
 import type { Request, RequestHandler, Response } from "express";
 
+import { endWithInternalError } from "./http-errors.js";
+
 // tRPC's HTTP protocol for what its clients send nearly always — GET queries
 // and POST mutations with JSON, one call or a batch (httpLink,
 // httpBatchLink) — answered straight from Node's request and response.
@@ -461,7 +463,7 @@ export function createLeanTrpcMiddleware<TRouter extends AnyTRPCRouter>(
         // A third (an error formatter or onError throwing): where tRPC's
         // adapter would leave the request unanswered and its promise
         // rejected, the request still ends, in tRPC's default shape.
-        endWithInternalError(res);
+        endWithInternalError(res, INTERNAL_ERROR_BODY, "application/json");
       }
     });
   };
@@ -474,17 +476,6 @@ const INTERNAL_ERROR_BODY = JSON.stringify({
     data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 500 },
   },
 });
-
-function endWithInternalError(res: Response): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.statusCode = 500;
-  res.setHeader("content-type", "application/json");
-  res.setHeader("content-length", Buffer.byteLength(INTERNAL_ERROR_BODY));
-  res.end(INTERNAL_ERROR_BODY);
-}
 
 const streamRefused = () =>
   new TRPCError({

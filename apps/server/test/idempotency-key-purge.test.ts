@@ -4,14 +4,12 @@ import { createDatabase, type Database, type TaskStore } from "@todo/db";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
-import { loadConfig } from "../src/env.js";
 import {
   IDEMPOTENCY_KEY_PURGE_INTERVAL_MS,
   startIdempotencyKeyPurge,
 } from "../src/idempotency-key-purge.js";
 import { createLogger } from "../src/logging.js";
-import { startServer } from "../src/server.js";
-import { TEST_SECRET } from "./test-app.js";
+import { startQuietServer } from "./test-app.js";
 
 // The contract keeps an idempotency key at least 24 hours, "then removed":
 // the server removes expired keys as it starts and every hour after.
@@ -107,15 +105,7 @@ describe("the server", () => {
       data: [keyOf("expired at start", -1_000), keyOf("kept", 3_600_000)],
     });
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
-    const config = loadConfig({
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: database.url,
-      BETTER_AUTH_SECRET: TEST_SECRET,
-      NODE_ENV: "test",
-      LOG_LEVEL: "silent",
-    });
-    const running = await startServer(config, createLogger({ level: config.logLevel }));
+    const running = await startQuietServer(database.url);
     try {
       await untilKeysLeft(["kept"]);
       await db.idempotencyKey.create({ data: keyOf("expired later", -1_000) });

@@ -9,10 +9,7 @@ import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
 import { SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { loadConfig } from "../src/env.js";
-import { createLogger } from "../src/logging.js";
-import { startServer } from "../src/server.js";
-import { TEST_SECRET } from "./test-app.js";
+import { startQuietServer, TEST_SECRET } from "./test-app.js";
 
 const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
 /** How long the client waits between the two halves of a slow body. */
@@ -100,15 +97,7 @@ async function storedTitles(): Promise<string[]> {
 
 describe("graceful shutdown", () => {
   it("finishes a request in flight when close() is called, and refuses new connections meanwhile", async () => {
-    const config = loadConfig({
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: database.url,
-      BETTER_AUTH_SECRET: TEST_SECRET,
-      NODE_ENV: "test",
-      LOG_LEVEL: "silent",
-    });
-    const running = await startServer(config, createLogger({ level: config.logLevel }));
+    const running = await startQuietServer(database.url);
     const port = Number(new URL(running.url).port);
 
     const arrived = once(running.server, "request");

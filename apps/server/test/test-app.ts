@@ -19,8 +19,10 @@ import { SignJWT } from "jose";
 import type { Logger } from "pino";
 
 import { createApp } from "../src/app.js";
+import { loadConfig } from "../src/env.js";
 import { createHttpServer } from "../src/http-server.js";
 import { createLogger } from "../src/logging.js";
+import { startServer, type RunningServer } from "../src/server.js";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-characters-long";
 
@@ -176,4 +178,20 @@ export function inChunks(text: string, size: number): ReadableStream<Uint8Array>
       controller.close();
     },
   });
+}
+
+/**
+ * The server as `pnpm start` runs it (startServer, one process), on a free
+ * port of loopback and the given database, logging nothing.
+ */
+export function startQuietServer(databaseUrl: string): Promise<RunningServer> {
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    BETTER_AUTH_SECRET: TEST_SECRET,
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+  });
+  return startServer(config, createLogger({ level: config.logLevel }));
 }
